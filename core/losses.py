@@ -1,0 +1,40 @@
+"""GAN objectives on raw discriminator outputs (logits), plus the L1 reconstruction term."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+GAN_MODES = ("vanilla", "lsgan", "hinge")
+
+
+class GANLoss(nn.Module):
+    """vanilla: BCE on logits (pix2pix); lsgan: least squares (CycleGAN); hinge (SAGAN/BigGAN)."""
+
+    def __init__(self, mode: str = "vanilla"):
+        super().__init__()
+        if mode not in GAN_MODES:
+            raise ValueError(f"unknown GAN loss {mode!r}: use one of {', '.join(GAN_MODES)}")
+        self.mode = mode
+
+    def _against(self, logits: torch.Tensor, target: float) -> torch.Tensor:
+        labels = torch.full_like(logits, target)
+        if self.mode == "vanilla":
+            return F.binary_cross_entropy_with_logits(logits, labels)
+        return F.mse_loss(logits, labels)
+
+    def discriminator(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        """Loss for D: push real up and fake down (averaged over both halves, as pix2pix does)."""
+        if self.mode == "hinge":
+            return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+        return 0.5 * (self._against(real_logits, 1.0) + self._against(fake_logits, 0.0))
+
+    def generator(self, fake_logits: torch.Tensor) -> torch.Tensor:
+        """Loss for G: make D call the fakes real."""
+        if self.mode == "hinge":
+            return -fake_logits.mean()
+        return self._against(fake_logits, 1.0)
+
+
+def l1_loss(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return F.l1_loss(prediction, target)

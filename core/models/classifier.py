@@ -1,0 +1,39 @@
+"""Image classifier on any timm backbone; the config carries the class names."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import timm
+import torch
+from torch import nn
+
+from core.registry import register
+
+
+@dataclass
+class ClassifierConfig:
+    arch: str = "resnet10t"
+    class_names: list[str] = field(default_factory=lambda: ["class_0", "class_1"])
+    in_channels: int = 1       # sketches are grey
+    image_size: int = 128
+    pretrained: bool = False   # ImageNet weights need the internet; off by default
+
+
+@register("timm_classifier", ClassifierConfig)
+class TimmClassifier(nn.Module):
+    def __init__(self, config: ClassifierConfig):
+        super().__init__()
+        self.config = config
+        self.net = timm.create_model(config.arch, pretrained=config.pretrained,
+                                     num_classes=len(config.class_names), in_chans=config.in_channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+    @torch.no_grad()
+    def top_k(self, x: torch.Tensor, k: int = 5) -> list[dict[str, float]]:
+        """Class name → probability for the k most likely classes of each image in the batch."""
+        probs = self(x).float().softmax(dim=-1)
+        values, indices = probs.topk(min(k, probs.shape[-1]), dim=-1)
+        names = self.config.class_names
+        return [{names[i]: float(v) for v, i in zip(vs, ids)} for vs, ids in zip(values, indices)]

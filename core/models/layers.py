@@ -1,0 +1,42 @@
+"""Small building blocks shared by the GAN families."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def norm_layer(kind: str, channels: int) -> nn.Module:
+    """'batch', 'instance' (no affine, no running stats, as in pix2pix/CycleGAN) or 'none'."""
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "instance":
+        return nn.InstanceNorm2d(channels, affine=False, track_running_stats=False)
+    if kind == "none":
+        return nn.Identity()
+    raise ValueError(f"unknown norm {kind!r}: use 'batch', 'instance' or 'none'")
+
+
+def init_weights(module: nn.Module, std: float = 0.02) -> None:
+    """DCGAN/pix2pix initialisation: conv weights N(0, std), norm scales N(1, std), biases 0."""
+    for layer in module.modules():
+        if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(layer.weight, 0.0, std)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+        elif isinstance(layer, nn.BatchNorm2d):
+            nn.init.normal_(layer.weight, 1.0, std)
+            nn.init.zeros_(layer.bias)
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Pad H and W up to multiples of `multiple` (reflection where the image is large enough).
+
+    Returns the padded batch and the original (H, W), so `x[..., :h, :w]` crops the result back.
+    """
+    h, w = x.shape[-2:]
+    pad_h, pad_w = -h % multiple, -w % multiple
+    if pad_h == 0 and pad_w == 0:
+        return x, (h, w)
+    mode = "reflect" if pad_h < h and pad_w < w else "replicate"
+    return F.pad(x, (0, pad_w, 0, pad_h), mode=mode), (h, w)

@@ -1,0 +1,280 @@
+"""The training-loop helper every train/ script shares.
+
+It owns what is the same for every GAN family: command-line flags from a dataclass, Accelerate
+(devices, DDP, mixed precision), the step loop with a tqdm bar, logging to trackers, sample grids,
+pickle-free resumable training state, and exported checkpoints in the hub's format. The script
+keeps what differs: its models, losses and the body of one step.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from safetensors.torch import load_file, save_file
+from torch import nn
+from torchvision.utils import save_image
+from tqdm.auto import tqdm
+
+from core.checkpoint import save_checkpoint
+
+
+@dataclass
+class TrainArgs:
+    """Flags shared by every train script; each script subclasses this with its own."""
+    data: str = ""
+    out: str = "runs/model"
+    max_steps: int = 10_000
+    batch_size: int = 1
+    lr: float = 2e-4
+    mixed_precision: str = "no"   # "no", "fp16" or "bf16" (Accelerate)
+    seed: int = 0
+    num_workers: int = 2
+    log_every: int = 50
+    sample_every: int = 500
+    save_every: int = 1000
+    resume: bool = False          # continue from <out>/state if it exists
+    tracker: str = ""             # "tensorboard" (or any tracker Accelerate knows)
+    time_limit: float = 0.0       # minutes; stop (and save) early once exceeded, 0 = no limit
+
+
+def parse_args(args_class: type, argv: list[str] | None = None):
+    """argparse built from a dataclass: --max-steps and --max_steps both set max_steps."""
+    parser = argparse.ArgumentParser(description=(args_class.__doc__ or "").strip())
+    for field in dataclasses.fields(args_class):
+        flags = sorted({f"--{field.name.replace('_', '-')}", f"--{field.name}"})
+        default = field.default if field.default is not dataclasses.MISSING else field.default_factory()
+        if field.type in ("bool", bool):
+            parser.add_argument(*flags, dest=field.name, action=argparse.BooleanOptionalAction,
+                                default=default)
+        else:
+            kind = {"int": int, "float": float, "str": str}.get(str(field.type), str)
+            parser.add_argument(*flags, dest=field.name, type=kind, default=default)
+    return args_class(**vars(parser.parse_args(argv)))
+
+
+def _optimizer_to_safetensors(prefix: str, optimizer: torch.optim.Optimizer):
+    """Split an optimizer's state into tensors (for safetensors) and JSON-able values."""
+    state = optimizer.state_dict()
+    tensors, plain = {}, {"param_groups": state["param_groups"], "values": {}}
+    for index, values in state["state"].items():
+        for key, value in values.items():
+            if torch.is_tensor(value):
+                tensors[f"{prefix}.{index}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                plain["values"][f"{index}.{key}"] = value
+    return tensors, plain
+
+
+def _optimizer_from_safetensors(prefix: str, optimizer, tensors: dict, plain: dict):
+    state: dict = defaultdict(dict)
+    for name, tensor in tensors.items():
+        if name.startswith(prefix + "."):
+            index, key = name[len(prefix) + 1:].split(".", 1)
+            state[int(index)][key] = tensor
+    for name, value in plain["values"].items():
+        index, key = name.split(".", 1)
+        state[int(index)][key] = value
+    optimizer.load_state_dict({"state": dict(state), "param_groups": plain["param_groups"]})
+
+
+class Trainer:
+    """Runs the step loop around a script's `step` body.
+
+        trainer = Trainer(args, models={"G": G, "D": D}, optimizers={...}, loader=loader,
+                          exports={"G": "generator"})
+        for batch in trainer:          # stops at --max-steps; saves, samples and resumes itself
+            ...losses...; trainer.backward(loss); trainer.log(loss_g=loss)
+    """
+
+    def __init__(self, args: TrainArgs, models: dict[str, nn.Module],
+                 optimizers: dict[str, torch.optim.Optimizer], loader,
+                 exports: dict[str, str] | None = None,
+                 sample_fn: Callable[[], list[torch.Tensor]] | None = None,
+                 card_fn: Callable[[str], str] | None = None,
+                 schedulers: dict | None = None):
+        self.args = args
+        self.out = Path(args.out)
+        # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
+        # CPU machine): Accelerate only picks CPU data parallelism (gloo) when told cpu=True.
+        several = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        self.accelerator = Accelerator(mixed_precision=args.mixed_precision,
+                                       cpu=several and not torch.cuda.is_available(),
+                                       log_with=args.tracker or None, project_dir=str(self.out))
+        set_seed(args.seed, device_specific=True)
+        names = list(models)
+        prepared = self.accelerator.prepare(*models.values(), *optimizers.values(), loader)
+        self.models = dict(zip(names, prepared[:len(names)]))
+        self.optimizers = dict(zip(optimizers, prepared[len(names):-1]))
+        self.loader = prepared[-1]
+        self.schedulers = schedulers or {}
+        self.exports = exports or {}
+        self.sample_fn = sample_fn
+        self.card_fn = card_fn
+        self.step = 0
+        self.replicas_identical: bool | None = None  # checked when training ends
+        self._sums: dict[str, float] = defaultdict(float)
+        self._counts: dict[str, int] = defaultdict(int)
+        self.started = time.time()
+        if self.is_main:
+            self.out.mkdir(parents=True, exist_ok=True)
+        if args.tracker:
+            self.accelerator.init_trackers(self.out.name, config=dataclasses.asdict(args))
+        if args.resume and (self.out / "state").is_dir():
+            self.load_state()
+
+    @property
+    def is_main(self) -> bool:
+        return self.accelerator.is_main_process
+
+    @property
+    def device(self):
+        return self.accelerator.device
+
+    def unwrap(self, name: str) -> nn.Module:
+        return self.accelerator.unwrap_model(self.models[name])
+
+    def backward(self, loss: torch.Tensor):
+        self.accelerator.backward(loss)
+
+    def log(self, **values: float):
+        for key, value in values.items():
+            self._sums[key] += float(value)
+            self._counts[key] += 1
+
+    def __iter__(self):
+        bar = tqdm(total=self.args.max_steps, initial=self.step, disable=not self.is_main,
+                   desc=self.out.name, dynamic_ncols=True)
+        while self.step < self.args.max_steps and not self._out_of_time():
+            for batch in self.loader:
+                if self.step >= self.args.max_steps or self._out_of_time():
+                    break
+                yield batch
+                self.step += 1
+                bar.update(1)
+                for scheduler in self.schedulers.values():
+                    scheduler.step()
+                self._after_step(bar)
+        bar.close()
+        self.replicas_identical = self._replicas_identical()
+        self.save()
+        self.accelerator.end_training()
+
+    def _replicas_identical(self) -> bool:
+        """True when every process holds the same weights (DDP must keep them so)."""
+        fingerprint = torch.stack([torch.stack([p.detach().double().sum(), p.detach().double().square().sum()])
+                                   for name in self.models for p in self.unwrap(name).parameters()])
+        gathered = self.accelerator.gather(fingerprint.to(self.device)[None])
+        identical = bool((gathered == gathered[0]).all())
+        if not identical:
+            self.accelerator.print("Warning: the processes ended with different weights.")
+        return identical
+
+    def _out_of_time(self) -> bool:
+        """Every process must agree, or one would wait forever for the others."""
+        if not self.args.time_limit:
+            return False
+        late = torch.tensor(float(time.time() - self.started > 60 * self.args.time_limit),
+                            device=self.device)
+        return bool(self.accelerator.reduce(late, reduction="sum") > 0)
+
+    def _after_step(self, bar):
+        a = self.args
+        if self.step % a.log_every == 0 and self._counts:
+            means = {k: self._sums[k] / self._counts[k] for k in self._sums}
+            bar.set_postfix({k: f"{v:.3g}" for k, v in means.items()})
+            self.accelerator.log(means, step=self.step)
+            self._sums.clear()
+            self._counts.clear()
+        if self.sample_fn and self.step % a.sample_every == 0:
+            self.save_samples()
+        if self.step % a.save_every == 0 and self.step < a.max_steps:
+            self.save()
+
+    def save_samples(self):
+        """A grid of the script's sample tensors ([-1, 1]), one row per call of sample_fn."""
+        if not self.is_main:
+            return
+        rows = self.sample_fn()
+        grid = torch.cat([row.float().cpu() for row in rows], dim=0)
+        path = self.out / "samples" / f"step_{self.step:07d}.png"
+        path.parent.mkdir(exist_ok=True)
+        save_image((grid + 1) / 2, path, nrow=len(rows[0]) if rows else 1)
+
+    def save(self):
+        """Training state (for --resume) and exported checkpoints, each written atomically."""
+        self.accelerator.wait_for_everyone()
+        if self.is_main:
+            self._save_state()
+            for name, folder in self.exports.items():
+                card = self.card_fn(name) if self.card_fn else ""
+                save_checkpoint(self.out / folder, self.unwrap(name), card=card, dtype=torch.float16)
+        self.accelerator.wait_for_everyone()
+
+    def _save_state(self):
+        tensors, plain = {}, {"step": self.step, "optimizers": {}, "schedulers": {},
+                              "args": dataclasses.asdict(self.args),
+                              "processes": self.accelerator.num_processes,
+                              "replicas_identical": self.replicas_identical}
+        for name in self.models:
+            for key, value in self.unwrap(name).state_dict().items():
+                tensors[f"model.{name}.{key}"] = value.detach().cpu().contiguous()
+        for name, optimizer in self.optimizers.items():
+            optimizer_tensors, plain["optimizers"][name] = _optimizer_to_safetensors(
+                f"optim.{name}", optimizer)
+            tensors.update(optimizer_tensors)
+        for name, scheduler in self.schedulers.items():
+            plain["schedulers"][name] = scheduler.state_dict()
+        if self.accelerator.scaler is not None:
+            plain["scaler"] = self.accelerator.scaler.state_dict()
+        final = self.out / "state"
+        tmp = Path(tempfile.mkdtemp(prefix=".state.", dir=self.out))
+        save_file(tensors, tmp / "state.safetensors")
+        (tmp / "state.json").write_text(json.dumps(plain, indent=1, default=str))
+        old = self.out / ".state.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def load_state(self):
+        folder = self.out / "state"
+        tensors = load_file(folder / "state.safetensors")
+        plain = json.loads((folder / "state.json").read_text())
+        for name in self.models:
+            prefix = f"model.{name}."
+            self.unwrap(name).load_state_dict(
+                {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+        for name, optimizer in self.optimizers.items():
+            _optimizer_from_safetensors(f"optim.{name}", optimizer, tensors,
+                                        plain["optimizers"][name])
+        for name, scheduler in self.schedulers.items():
+            scheduler.load_state_dict(plain["schedulers"][name])
+        if "scaler" in plain and self.accelerator.scaler is not None:
+            self.accelerator.scaler.load_state_dict(plain["scaler"])
+        self.step = plain["step"]
+        set_seed(self.args.seed + self.step, device_specific=True)  # fresh data order after resume
+        self.accelerator.print(f"Resumed from {folder} at step {self.step}.")
+
+    def hardware(self) -> str:
+        """A line for model cards: where and how this run trained."""
+        if self.device.type == "cuda":
+            where = torch.cuda.get_device_name(self.device)
+        else:
+            where = f"CPU ({os.cpu_count()} cores, {platform.machine()})"
+        return (f"{self.accelerator.num_processes} process(es) on {where}, "
+                f"mixed precision {self.args.mixed_precision}, "
+                f"{(time.time() - self.started) / 60:.1f} min for this run")
