@@ -1,0 +1,93 @@
+"""pix2pix speed and memory on this machine; prints one JSON object.
+
+    python bench/pix2pix.py [--weights weights/sketch2photo] [--batch-size 1] [--device cpu]
+
+Figures: generator latency (ms per 256² image, eval mode, no grad), training throughput of one
+full pix2pix step (D and G updates, images/s) for the shipped configuration, and peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import time
+
+import torch
+
+from core import registry
+from core.checkpoint import load_checkpoint
+from core.losses import GANLoss, l1_loss
+
+
+def timed(fn, repeats: int, warmup: int = 2, device=None) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        if device is not None and device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        if device is not None and device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def peak_memory_mb(device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2 ** 20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weights", default="weights/sketch2photo")
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+
+    generator = load_checkpoint(args.weights, device=device)
+    c = generator.config
+    x = torch.randn(args.batch_size, c.in_channels, args.size, args.size, device=device)
+    with torch.no_grad():
+        latency = timed(lambda: generator(x), args.repeats, device=device)
+
+    # One training step of the same configuration, from fresh weights.
+    G = registry.build("unet_generator", c).to(device).train()
+    D = registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels).to(device)
+    opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+    gan = GANLoss("vanilla")
+    b = torch.randn(args.batch_size, c.out_channels, args.size, args.size, device=device)
+
+    def train_step():
+        fake = G(x)
+        opt_d.zero_grad()
+        gan.discriminator(D(torch.cat([x, b], 1)), D(torch.cat([x, fake.detach()], 1))).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        (gan.generator(D(torch.cat([x, fake], 1))) + 100 * l1_loss(fake, b)).backward()
+        opt_g.step()
+
+    step = timed(train_step, max(3, args.repeats // 2), device=device)
+    print(json.dumps({
+        "benchmark": "pix2pix",
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else
+        f"cpu ({torch.get_num_threads()} threads, {platform.processor() or platform.machine()})",
+        "generator": f"{c.depth}-level U-Net, ngf {c.ngf}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f}M params",
+        "image_size": args.size,
+        "batch_size": args.batch_size,
+        "generator_ms_per_image": round(statistics.median(latency) * 1000 / args.batch_size, 2),
+        "train_images_per_s": round(args.batch_size / statistics.median(step), 2),
+        "peak_memory_mb": round(peak_memory_mb(device), 1),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()

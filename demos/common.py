@@ -1,0 +1,54 @@
+"""What every tab shares: where weights are found, loading each model once, turning errors into messages."""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+
+import torch
+
+from core.checkpoint import CheckpointError, load_checkpoint
+from core.images import ImageInputError
+
+REPO_WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+_lock = threading.Lock()
+
+
+def weights_source(name: str) -> str:
+    """Where checkpoint `name` is looked up: $GANHUB_WEIGHTS (a folder, or a Hub repo id whose
+    sub-folders are checkpoints), else this repository's weights/ folder."""
+    root = os.environ.get("GANHUB_WEIGHTS", "").strip()
+    if not root:
+        return str(REPO_WEIGHTS / name)
+    if Path(root).expanduser().is_dir():
+        return str(Path(root).expanduser() / name)
+    return f"hf://{root.removeprefix('hf://').strip('/')}/{name}"
+
+
+def device() -> torch.device:
+    return torch.device(os.environ.get("GANHUB_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu"))
+
+
+@functools.cache
+def _load(source: str, device_name: str):
+    return load_checkpoint(source, device=device_name)
+
+
+def get_model(name: str):
+    """The checkpoint `name`, loaded on first use and then shared; safe across request threads."""
+    with _lock:
+        return _load(weights_source(name), str(device()))
+
+
+def clear_models():
+    """Forget loaded models (tests point GANHUB_WEIGHTS elsewhere and load again)."""
+    with _lock:
+        _load.cache_clear()
+
+
+def user_message(error: Exception) -> str:
+    """What the page says for an error: our own messages as they are, anything else generically."""
+    if isinstance(error, (ImageInputError, CheckpointError)):
+        return str(error)
+    return f"Something went wrong while processing this image ({type(error).__name__})."

@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny generated datasets and tiny models, so the suite runs in minutes on 2 cores."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+torch.set_num_threads(2)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def draw_object(kind: str, seed: int, size: int = 64) -> Image.Image:
+    """A coloured shape on white: a stand-in photo whose category is its shape."""
+    rng = np.random.default_rng(seed)
+    image = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(image)
+    colour = tuple(int(c) for c in rng.integers(0, 200, 3))
+    a, b = int(size * rng.uniform(0.1, 0.3)), int(size * rng.uniform(0.7, 0.9))
+    if kind == "disc":
+        draw.ellipse((a, a, b, b), fill=colour, outline="black", width=2)
+    else:
+        draw.rectangle((a, a, b, b), fill=colour, outline="black", width=2)
+    return image
+
+
+@pytest.fixture(scope="session")
+def photo_folder(tmp_path_factory) -> Path:
+    """root/<category>/<n>.png: the photo-with-categories layout (sketches drawn by XDoG)."""
+    root = tmp_path_factory.mktemp("photos")
+    for kind in ("box", "disc"):
+        (root / kind).mkdir()
+        for n in range(12):
+            draw_object(kind, n).save(root / kind / f"{kind}{n}.png")
+    return root

@@ -1,0 +1,40 @@
+"""The launched hub, called as users' scripts call it: gradio_client over HTTP."""
+import socket
+
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from demos.sketch2photo import EXAMPLES
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client():
+    import app
+    hub = app.build_app()
+    hub.queue(max_size=16)
+    port = free_port()
+    hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    hub.close()
+
+
+def test_sketch_to_photo_endpoint(client):
+    photo_path, label = client.predict(handle_file(EXAMPLES[0]), api_name="/sketch_to_photo")
+    assert Image.open(photo_path).size == (256, 256)
+    assert label["label"] and len(label["confidences"]) == 5
+
+
+def test_bad_upload_is_a_message_and_the_server_lives_on(client, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is text named .png")
+    with pytest.raises(Exception, match="not an image"):
+        client.predict(handle_file(str(fake)), api_name="/sketch_to_photo")
+    photo_path, _ = client.predict(handle_file(EXAMPLES[1]), api_name="/sketch_to_photo")
+    assert Image.open(photo_path).size == (256, 256)

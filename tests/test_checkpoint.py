@@ -1,0 +1,125 @@
+import json
+import time
+
+import pytest
+import torch
+
+from core import registry
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+
+
+@pytest.fixture
+def small_generator():
+    torch.manual_seed(0)
+    return registry.build("unet_generator", depth=5, ngf=8, norm="batch").eval()
+
+
+def test_round_trip_gives_identical_outputs(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator, card="# card\n", extra={"note": 1})
+    loaded = load_checkpoint(folder)
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.equal(small_generator(x), loaded(x))
+    assert loaded.config == small_generator.config
+    assert loaded.checkpoint_extra == {"note": 1}
+    assert (folder / "README.md").read_text() == "# card\n"
+
+
+def test_fp16_checkpoint_is_half_the_size_and_close(tmp_path, small_generator):
+    full = save_checkpoint(tmp_path / "full", small_generator)
+    half = save_checkpoint(tmp_path / "half", small_generator, dtype=torch.float16)
+    size = lambda f: (f / "model.safetensors").stat().st_size
+    assert size(half) < 0.6 * size(full)
+    x = torch.randn(1, 3, 32, 32)
+    assert (load_checkpoint(half)(x) - small_generator(x)).abs().max() < 0.02
+
+
+def test_saving_again_replaces_the_folder(tmp_path, small_generator):
+    save_checkpoint(tmp_path / "g", small_generator)
+    other = registry.build("unet_generator", depth=5, ngf=4)
+    save_checkpoint(tmp_path / "g", other)
+    assert load_checkpoint(tmp_path / "g").config.ngf == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]  # no temp folders left behind
+
+
+def test_truncated_weights_are_a_clear_error(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    with pytest.raises(CheckpointError, match="damaged or truncated"):
+        load_checkpoint(folder)
+
+
+def test_corrupted_weights_are_a_clear_error(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator)
+    (folder / "model.safetensors").write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(CheckpointError, match="damaged or truncated"):
+        load_checkpoint(folder)
+
+
+def test_weights_not_matching_config_name_the_mismatch(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator)
+    config = json.loads((folder / "config.json").read_text())
+    config["config"]["ngf"] = 16
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=r"do not match its config.json.*ngf=16.*shape mismatches"):
+        load_checkpoint(folder)
+
+
+def test_missing_or_broken_config(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator)
+    (folder / "config.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        load_checkpoint(folder)
+    (folder / "config.json").unlink()
+    with pytest.raises(CheckpointError, match="has no config.json"):
+        load_checkpoint(folder)
+
+
+def test_unknown_model_name(tmp_path, small_generator):
+    folder = save_checkpoint(tmp_path / "g", small_generator)
+    config = json.loads((folder / "config.json").read_text())
+    config["model"] = "not_a_model"
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="unknown model 'not_a_model'"):
+        load_checkpoint(folder)
+
+
+def test_missing_folder_and_file_instead_of_folder(tmp_path):
+    with pytest.raises(CheckpointError, match="No checkpoint folder"):
+        load_checkpoint(tmp_path / "nothing" / "here")
+    (tmp_path / "file.safetensors").write_bytes(b"x")
+    with pytest.raises(CheckpointError, match="is a file"):
+        load_checkpoint(tmp_path / "file.safetensors")
+
+
+def test_hub_repo_offline_fails_fast_and_clearly(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    start = time.time()
+    with pytest.raises(CheckpointError, match="Could not get 'someone/sketch2photo' from the Hugging Face Hub"):
+        load_checkpoint("someone/sketch2photo")
+    assert time.time() - start < 5
+
+
+def test_hub_repo_is_loaded_through_the_hub_cache(tmp_path, monkeypatch, small_generator):
+    # A Hub download is a folder in the cache; stand in for it with a local folder.
+    save_checkpoint(tmp_path / "repo" / "gen", small_generator)
+    import huggingface_hub
+    calls = []
+
+    def fake_download(repo_id, allow_patterns):
+        calls.append((repo_id, allow_patterns))
+        return str(tmp_path / "repo")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_download)
+    model = load_checkpoint("hf://someone/models/gen")
+    assert calls[0][0] == "someone/models" and "gen/model.safetensors" in calls[0][1]
+    assert model.config == small_generator.config
+
+
+def test_no_pickle_loading_anywhere_in_the_project():
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    offenders = [p for folder in ("core", "demos", "train", "bench", "scripts") for p in (root / folder).rglob("*.py")
+                 if "torch.load(" in p.read_text() or "pickle.load" in p.read_text()]
+    offenders += [p for p in [root / "app.py"] if p.exists() and "torch.load(" in p.read_text()]
+    assert offenders == []

@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.data import (AlignedDataset, PairedFolderDataset, PairTransform, PhotoSketchDataset,
+                       SketchyDataset, open_pair_dataset)
+from core.linedraw import xdog
+from tests.conftest import draw_object
+
+TRAIN = PairTransform(image_size=32, load_size=36)
+EVAL = PairTransform(image_size=32, train=False)
+
+
+def test_aligned_side_by_side(tmp_path):
+    for n in range(4):
+        pair = Image.new("RGB", (80, 40))
+        pair.paste(Image.new("RGB", (40, 40), "red"), (0, 0))
+        pair.paste(Image.new("RGB", (40, 40), "blue"), (40, 0))
+        pair.save(tmp_path / f"{n}.jpg")
+    dataset = open_pair_dataset(tmp_path, EVAL)
+    assert isinstance(dataset, AlignedDataset) and len(dataset) == 4
+    item = dataset[0]
+    assert item["A"].shape == item["B"].shape == (3, 32, 32)
+    assert item["A"][0].mean() > 0.9 and item["B"][2].mean() > 0.9  # red input, blue target
+    reverse = AlignedDataset(tmp_path, EVAL, reverse=True)[0]
+    assert reverse["A"][2].mean() > 0.9
+
+
+def test_paired_folders_match_by_name(tmp_path):
+    (tmp_path / "A").mkdir()
+    (tmp_path / "B").mkdir()
+    for name in ("x", "y"):
+        Image.new("RGB", (40, 40), "black").save(tmp_path / "A" / f"{name}.png")
+        Image.new("RGB", (40, 40), "white").save(tmp_path / "B" / f"{name}.jpg")
+    Image.new("RGB", (40, 40)).save(tmp_path / "A" / "unpaired.png")
+    dataset = open_pair_dataset(tmp_path, TRAIN)
+    assert isinstance(dataset, PairedFolderDataset) and len(dataset) == 2
+    item = dataset[1]
+    assert item["A"].mean() < -0.9 and item["B"].mean() > 0.9
+
+
+def test_sketchy_layout(tmp_path):
+    for category in ("car", "teapot"):
+        photos = tmp_path / "photo" / "tx_000000000000" / category
+        sketches = tmp_path / "sketch" / "tx_000000000000" / category
+        photos.mkdir(parents=True)
+        sketches.mkdir(parents=True)
+        for photo_id in ("n01_1", "n01_2"):
+            draw_object("box", 1).save(photos / f"{photo_id}.jpg")
+            for n in (1, 2, 3):
+                Image.new("RGB", (64, 64), "white").save(sketches / f"{photo_id}-{n}.png")
+    dataset = open_pair_dataset(tmp_path, TRAIN)
+    assert isinstance(dataset, SketchyDataset)
+    assert dataset.class_names == ["car", "teapot"] and len(dataset) == 12
+    item = dataset[len(dataset) - 1]
+    assert item["A"].shape == (1, 32, 32) and item["B"].shape == (3, 32, 32) and item["label"] == 1
+
+
+def test_photo_folders_get_drawn_sketches(photo_folder):
+    dataset = open_pair_dataset(photo_folder, EVAL)
+    assert isinstance(dataset, PhotoSketchDataset)
+    assert dataset.class_names == ["box", "disc"] and len(dataset) == 24
+    item = dataset[0]
+    assert item["A"].shape == (1, 32, 32) and item["B"].shape == (3, 32, 32)
+    assert item["A"].min() < 0 and item["A"].max() > 0.9  # dark strokes on white paper
+
+
+def test_train_and_val_splits_are_disjoint_and_stable(photo_folder):
+    train = PhotoSketchDataset(photo_folder, EVAL, split="train", val_fraction=0.3)
+    val = PhotoSketchDataset(photo_folder, EVAL, split="val", val_fraction=0.3)
+    keys = lambda d: {item[0] for item in d.items}
+    assert keys(train).isdisjoint(keys(val))
+    assert len(train) + len(val) == 24 and len(val) > 0
+    assert keys(val) == keys(PhotoSketchDataset(photo_folder, EVAL, split="val", val_fraction=0.3))
+
+
+def test_empty_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No A\\|B images"):
+        open_pair_dataset(tmp_path, TRAIN)
+    with pytest.raises(FileNotFoundError, match="No data folder"):
+        open_pair_dataset(tmp_path / "missing", TRAIN)
+
+
+def test_xdog_draws_thin_dark_strokes_on_white():
+    sketch = np.asarray(xdog(draw_object("disc", 3, size=128)))
+    ink = sketch < 128
+    assert sketch.dtype == np.uint8 and set(np.unique(sketch)) <= {0, 255}
+    assert 0.005 < ink.mean() < 0.2        # outlines, not filled shapes
+    assert not ink[:5].any()              # the white border stays white

@@ -1,0 +1,114 @@
+import pytest
+import torch
+
+from core import registry
+from core.losses import GANLoss, l1_loss
+from core.models.layers import pad_to_multiple
+
+
+def count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_reference_sizes_match_pix2pix():
+    # The published pix2pix U-Net-256 and 70x70 PatchGAN sizes.
+    assert count(registry.build("unet_generator")) == 54_413_955
+    assert count(registry.build("patchgan_discriminator")) == 2_768_705
+
+
+@pytest.mark.parametrize("depth,size", [(5, 32), (6, 64), (8, 256)])
+def test_unet_output_shape(depth, size):
+    g = registry.build("unet_generator", depth=depth, ngf=8, in_channels=1).eval()
+    out = g(torch.randn(2, 1, size, size))
+    assert out.shape == (2, 3, size, size)
+    assert out.abs().max() <= 1
+
+
+@pytest.mark.parametrize("h,w", [(33, 47), (1, 1), (100, 20), (64, 64)])
+def test_translate_any_size(h, w):
+    g = registry.build("unet_generator", depth=5, ngf=4).eval()
+    assert g.translate(torch.randn(1, 3, h, w)).shape == (1, 3, h, w)
+
+
+def test_unet_rejects_invalid_size_without_helper():
+    g = registry.build("unet_generator", depth=5, ngf=4).eval()
+    with pytest.raises(RuntimeError):
+        g(torch.randn(1, 3, 33, 47))
+
+
+def test_pad_to_multiple_crops_back_exactly():
+    x = torch.randn(1, 3, 30, 50)
+    padded, (h, w) = pad_to_multiple(x, 16)
+    assert padded.shape[-2:] == (32, 64)
+    assert torch.equal(padded[..., :h, :w], x)
+
+
+def test_patchgan_output_map():
+    d = registry.build("patchgan_discriminator", ndf=8)
+    assert d(torch.randn(1, 6, 256, 256)).shape == (1, 1, 30, 30)
+
+
+def test_init_is_normal_002():
+    g = registry.build("unet_generator", depth=5, ngf=32)
+    std = torch.cat([m.weight.flatten() for m in g.modules() if isinstance(m, torch.nn.Conv2d)]).std()
+    assert 0.018 < std < 0.022
+
+
+def test_dropout_only_in_innermost_decoder_blocks():
+    g = registry.build("unet_generator", depth=8, ngf=4)
+    with_dropout = [i for i, up in enumerate(g.ups) if any(isinstance(m, torch.nn.Dropout) for m in up)]
+    assert with_dropout == [4, 5, 6]
+
+
+@pytest.mark.parametrize("mode", ["vanilla", "lsgan", "hinge"])
+def test_gan_losses_order_real_and_fake(mode):
+    loss = GANLoss(mode)
+    good_d = loss.discriminator(torch.full((4, 1), 3.0), torch.full((4, 1), -3.0))
+    bad_d = loss.discriminator(torch.full((4, 1), -3.0), torch.full((4, 1), 3.0))
+    assert good_d < bad_d
+    assert loss.generator(torch.full((4, 1), 3.0)) < loss.generator(torch.full((4, 1), -3.0))
+
+
+def test_unknown_loss_and_norm_are_errors():
+    with pytest.raises(ValueError):
+        GANLoss("wasserstein-ish")
+    with pytest.raises(ValueError):
+        registry.build("unet_generator", norm="group")
+
+
+def test_pix2pix_losses_decrease_on_a_fixed_batch():
+    torch.manual_seed(0)
+    g = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, dropout=0.0)
+    d = registry.build("patchgan_discriminator", in_channels=4, ndf=8, n_layers=2)
+    opt_g = torch.optim.Adam(g.parameters(), 2e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
+    gan = GANLoss("vanilla")
+    a = torch.randn(4, 1, 32, 32)
+    b = torch.cat([a.tanh(), -a.tanh(), a.sigmoid() * 2 - 1], dim=1)  # learnable from a
+    l1_history = []
+    for _ in range(40):
+        fake = g(a)
+        opt_d.zero_grad()
+        gan.discriminator(d(torch.cat([a, b], 1)), d(torch.cat([a, fake.detach()], 1))).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        l1 = l1_loss(fake, b)
+        (gan.generator(d(torch.cat([a, fake], 1))) + 100 * l1).backward()
+        opt_g.step()
+        l1_history.append(l1.item())
+    assert sum(l1_history[-5:]) / 5 < 0.7 * sum(l1_history[:5]) / 5
+
+
+def test_registry_rejects_unknown_names_and_fields():
+    with pytest.raises(KeyError, match="known models"):
+        registry.build("stylegan9")
+    with pytest.raises(ValueError, match="unknown fields: colour"):
+        registry.build("unet_generator", {"colour": 3})
+
+
+def test_classifier_top_k_names_classes():
+    c = registry.build("timm_classifier", arch="resnet10t", class_names=["a", "b", "c"]).eval()
+    top = c.top_k(torch.randn(2, 1, 64, 64), k=2)
+    assert len(top) == 2 and len(top[0]) == 2
+    assert set(top[0]) <= {"a", "b", "c"}
+    assert abs(sum(c.top_k(torch.randn(1, 1, 64, 64), k=3)[0].values()) - 1) < 1e-5

@@ -1,0 +1,87 @@
+"""The train scripts run end to end through `accelerate launch` on tiny data and tiny models."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from core.checkpoint import load_checkpoint
+from tests.conftest import REPO
+
+TINY_PIX2PIX = ["--image-size", "64", "--load-size", "72", "--depth", "6", "--ngf", "8", "--ndf", "8",
+                "--num-workers", "0", "--batch-size", "2"]
+
+
+def launch(script, *args, processes=1, timeout=300):
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(processes),
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
+    if processes > 1:
+        command += ["--multi_gpu", "--num_cpu_threads_per_process", "1"]
+    else:
+        command += ["--cpu"]
+    env = dict(os.environ, PYTHONPATH=str(REPO), CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run(command + [str(REPO / "train" / script), *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def pix2pix_run(photo_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "pix2pix"
+    launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 2,
+           "--sample-every", 1, *TINY_PIX2PIX)
+    return out
+
+
+def state(out):
+    return json.loads((out / "state" / "state.json").read_text())
+
+
+def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run):
+    generator = load_checkpoint(pix2pix_run / "generator")
+    assert generator.config.in_channels == 1 and generator.config.depth == 6
+    card = (pix2pix_run / "generator" / "README.md").read_text()
+    assert "Held-out metrics" in card and "| this generator |" in card
+    assert sorted(p.name for p in (pix2pix_run / "samples").iterdir()) == ["step_0000001.png", "step_0000002.png"]
+    assert Image.open(pix2pix_run / "samples" / "step_0000002.png").size[0] > 64
+    assert state(pix2pix_run)["step"] == 2
+
+
+def test_pix2pix_resume_continues_from_saved_step(pix2pix_run, photo_folder, tmp_path):
+    out = tmp_path / "resumed"
+    shutil.copytree(pix2pix_run, out)
+    result = launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 3, "--resume",
+                    *TINY_PIX2PIX)
+    assert "Resumed" in result.stdout + result.stderr
+    assert state(out)["step"] == 3
+
+
+def test_demo_loads_the_trained_checkpoint(pix2pix_run, photo_folder, tmp_path, monkeypatch):
+    from demos import common, sketch2photo
+    launch("classifier.py", "--data", photo_folder, "--out", tmp_path / "cls", "--max-steps", 2,
+           "--arch", "resnet10t", "--image-size", "32", "--batch-size", "4", "--num-workers", "0")
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    (weights / "sketch2photo").symlink_to(pix2pix_run / "generator")
+    (weights / "sketch_classifier").symlink_to(tmp_path / "cls" / "classifier")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(weights))
+    common.clear_models()
+    try:
+        photo, labels = sketch2photo.sketch_to_photo(sketch2photo.EXAMPLES[0])
+        assert photo.size == (256, 256)
+        assert set(labels) == {"box", "disc"}
+        assert common.get_model("sketch2photo").config.ngf == 8  # the trained one, not the shipped one
+    finally:
+        common.clear_models()
+
+
+def test_two_process_data_parallel_run_ends_with_identical_weights(photo_folder, tmp_path):
+    out = tmp_path / "ddp"
+    launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 3, *TINY_PIX2PIX,
+           processes=2)
+    assert state(out)["processes"] == 2
+    assert state(out)["replicas_identical"] is True
