@@ -186,3 +186,36 @@ def open_pair_dataset(root, transform: PairTransform, split="all", val_fraction=
     if any(p.is_dir() for p in root.iterdir()):
         return PhotoSketchDataset(root, transform, **args)
     return AlignedDataset(root, transform, **args)
+
+
+class PhotoCrops(Dataset):
+    """Random square crops of the photos in a folder (any depth): unpaired, self-supervised data.
+
+    Each photo is rescaled so its short side lies between `image_size` and `max_zoom` times that,
+    then cropped and maybe flipped; `crops_per_photo` crops per photo make one epoch, so a few large
+    photos still give many different samples.
+    """
+
+    def __init__(self, root, image_size=256, crops_per_photo=50, max_zoom=2.0, train=True):
+        self.files = list_images(root)
+        if not self.files:
+            raise FileNotFoundError(f"No photos found under {root}.")
+        self.image_size, self.crops_per_photo = image_size, crops_per_photo
+        self.max_zoom, self.train = max_zoom, train
+
+    def __len__(self):
+        return len(self.files) * (self.crops_per_photo if self.train else 1)
+
+    def __getitem__(self, index):
+        rng = random if self.train else random.Random(index)
+        image, _ = load_image(self.files[index % len(self.files)])
+        short = self.image_size * (rng.uniform(1.0, self.max_zoom) if self.train else 1.0)
+        scale = short / min(image.size)
+        image = image.resize((max(self.image_size, round(image.width * scale)),
+                              max(self.image_size, round(image.height * scale))), Image.Resampling.BICUBIC)
+        x = rng.randint(0, image.width - self.image_size)
+        y = rng.randint(0, image.height - self.image_size)
+        image = image.crop((x, y, x + self.image_size, y + self.image_size))
+        if self.train and rng.random() < 0.5:
+            image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        return {"image": to_tensor(image)}

@@ -1,0 +1,50 @@
+"""sRGB ↔ CIE Lab (D65) in torch: batched, differentiable, on any device.
+
+Tensors are Bx3xHxW; RGB in [0, 1], L in [0, 100], a and b roughly in [-110, 110].
+Colourisers see L/50 - 1 and predict ab/110 (the pix2pix colourisation convention).
+"""
+from __future__ import annotations
+
+import torch
+
+_RGB_TO_XYZ = torch.tensor([[0.412453, 0.357580, 0.180423],
+                            [0.212671, 0.715160, 0.072169],
+                            [0.019334, 0.119193, 0.950227]])
+_WHITE = torch.tensor([0.950456, 1.0, 1.088754])  # D65 white point in XYZ
+_EPSILON = 0.008856  # (6/29)^3
+_KAPPA = 7.787       # (29/6)^2 / 3
+AB_SCALE = 110.0
+
+
+def _apply(matrix: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+    return torch.einsum("ij,bjhw->bihw", matrix.to(image), image)
+
+
+def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
+    rgb = rgb.clamp(0, 1)
+    linear = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = _apply(_RGB_TO_XYZ, linear) / _WHITE.to(rgb).view(1, 3, 1, 1)
+    f = torch.where(xyz > _EPSILON, xyz.clamp(min=_EPSILON) ** (1 / 3), _KAPPA * xyz + 16 / 116)
+    L = 116 * f[:, 1:2] - 16
+    a = 500 * (f[:, 0:1] - f[:, 1:2])
+    b = 200 * (f[:, 1:2] - f[:, 2:3])
+    return torch.cat([L, a, b], dim=1)
+
+
+def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+    """Inverse of rgb_to_lab; colours outside the sRGB gamut are clipped to [0, 1]."""
+    L, a, b = lab[:, 0:1], lab[:, 1:2], lab[:, 2:3]
+    fy = (L + 16) / 116
+    f = torch.cat([fy + a / 500, fy, fy - b / 200], dim=1)
+    xyz = torch.where(f > 6 / 29, f ** 3, (f - 16 / 116) / _KAPPA) * _WHITE.to(lab).view(1, 3, 1, 1)
+    linear = _apply(torch.linalg.inv(_RGB_TO_XYZ.double()).to(lab), xyz).clamp(0, 1)
+    rgb = torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-8) ** (1 / 2.4) - 0.055, 12.92 * linear)
+    return rgb.clamp(0, 1)
+
+
+def normalize_l(L: torch.Tensor) -> torch.Tensor:
+    return L / 50.0 - 1.0
+
+
+def denormalize_ab(ab: torch.Tensor) -> torch.Tensor:
+    return ab * AB_SCALE

@@ -1,0 +1,69 @@
+"""Rebuild the open colour-photo set for colourisation (and the photo side of style transfer).
+
+Photos only (no drawings, logos or grey images), from Debian's plasma-workspace-wallpapers (GPL/LGPL/CC-BY-SA,
+see each wallpaper's metadata), opencv-doc's sample images (BSD), and scikit-image's data
+(public domain / CC0, see skimage/data/README.txt). Each photo is scaled to at most 1024 px on
+its long side and written to data/photos/train/ or, for the fixed held-out set, data/photos/held_out/.
+
+    python scripts/build_photo_data.py            # downloads the two .deb files with apt-get
+    python scripts/build_photo_data.py --root /   # or reads them where they are installed
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+from pathlib import Path
+
+import skimage
+from PIL import Image
+
+from core.images import load_image
+
+PACKAGES = ["plasma-workspace-wallpapers", "opencv-doc"]
+WALLPAPERS = ["BytheWater", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Kite",
+              "OneStandsOut", "Path", "summer_1am"]
+OPENCV = ["apple.jpg", "baboon.jpg", "building.jpg", "butterfly.jpg", "fruits.jpg", "home.jpg",
+          "orange.jpg", "aero1.jpg", "aero3.jpg", "leuvenA.jpg", "leuvenB.jpg", "HappyFish.jpg"]
+SKIMAGE = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png",
+           "hubble_deep_field.jpg"]
+HELD_OUT = {"Path", "fruits", "coffee", "butterfly"}  # never used in training
+
+
+def sources(root: Path):
+    for name in WALLPAPERS:
+        images = sorted((root / f"usr/share/wallpapers/{name}/contents/images").glob("*"),
+                        key=lambda p: p.stat().st_size)
+        yield name, images[-1]
+    for name in OPENCV:
+        yield Path(name).stem, root / "usr/share/doc/opencv-doc/examples/data" / name
+    for name in SKIMAGE:
+        yield Path(name).stem, Path(skimage.__file__).parent / "data" / name
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", help="folder holding usr/share/... (default: download the packages)")
+    parser.add_argument("--out", default="data/photos")
+    parser.add_argument("--max-side", type=int, default=1024)
+    args = parser.parse_args()
+    if args.root:
+        root = Path(args.root)
+    else:
+        tmp = Path(tempfile.mkdtemp())
+        subprocess.run(["apt-get", "download", *PACKAGES], cwd=tmp, check=True)
+        for deb in tmp.glob("*.deb"):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp / "root")], check=True)
+        root = tmp / "root"
+    counts = {"train": 0, "held_out": 0}
+    for name, path in sources(root):
+        image, _ = load_image(path, max_side=args.max_side)
+        split = "held_out" if name in HELD_OUT else "train"
+        (Path(args.out) / split).mkdir(parents=True, exist_ok=True)
+        image.save(Path(args.out) / split / f"{name}.jpg", quality=95)
+        counts[split] += 1
+    print(counts)
+
+
+if __name__ == "__main__":
+    main()
