@@ -9,9 +9,9 @@ import os
 
 import gradio as gr
 
-from demos import sketch2photo
+from demos import colorize, sketch2photo
 
-TABS = [("Sketch → photo", sketch2photo)]
+TABS = [("Sketch → photo", sketch2photo), ("Old-photo colourisation", colorize)]
 
 
 def build_app() -> gr.Blocks:

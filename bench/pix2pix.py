@@ -10,36 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
 import statistics
-import time
 
 import torch
 
 from core import registry
 from core.checkpoint import load_checkpoint
 from core.losses import GANLoss, l1_loss
-
-
-def timed(fn, repeats: int, warmup: int = 2, device=None) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        if device is not None and device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device is not None and device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def peak_memory_mb(device) -> float:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device) / 2 ** 20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+from core.profiling import peak_memory_mb, timed
 
 
 def main():

@@ -1,8 +1,8 @@
 """Rebuild the open colour-photo set for colourisation (and the photo side of style transfer).
 
-Photos only (no drawings, logos or grey images), from Debian's plasma-workspace-wallpapers (GPL/LGPL/CC-BY-SA,
-see each wallpaper's metadata), opencv-doc's sample images (BSD), and scikit-image's data
-(public domain / CC0, see skimage/data/README.txt). Each photo is scaled to at most 1024 px on
+Photos only (no drawings, logos or grey images), from Debian's plasma-workspace-wallpapers (the nine
+photos used are LGPL-3 by their metadata), opencv-doc's sample images (BSD-3 with OpenCV), and
+scikit-image's data (public domain / CC0, see skimage/data/README.txt). Each photo is scaled to at most 1024 px on
 its long side and written to data/photos/train/ or, for the fixed held-out set, data/photos/held_out/.
 
     python scripts/build_photo_data.py            # downloads the two .deb files with apt-get

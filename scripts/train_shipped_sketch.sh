@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/sketch2photo and weights/sketch_classifier (one GPU, in parallel).
 # Usage: bash scripts/train_shipped_sketch.sh RUNS_DIR [generator|classifier]
-# (after scripts/build_sketch_data.py). The shipped classifier came from a second run of its line.
+# (after scripts/build_sketch_data.py). Both lines ran together on one H100; the classifier
+# stopped at its time limit (data loading bound), see its model card.
 set -euo pipefail
 runs=${1:-runs}
 mkdir -p "$runs"
@@ -10,6 +11,6 @@ mkdir -p "$runs"
   --mixed-precision bf16 --num-workers 10 --sample-every 1000 --save-every 3000 --time-limit 8 \
   > "$runs/sketch2photo.log" 2>&1 &
 [ "${2:-classifier}" = generator ] || accelerate launch --num_processes 1 train/classifier.py \
-  --data data/sketch_objects --out "$runs/sketch_classifier" --batch-size 128 --max-steps 1500 \
-  --mixed-precision bf16 --num-workers 7 --save-every 500 --time-limit 8.5 > "$runs/sketch_classifier.log" 2>&1 &
+  --data data/sketch_objects --out "$runs/sketch_classifier" --batch-size 128 --max-steps 3000 \
+  --mixed-precision bf16 --num-workers 5 --save-every 1000 --time-limit 8 > "$runs/sketch_classifier.log" 2>&1 &
 wait

@@ -5,6 +5,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from demos.colorize import EXAMPLES as COLOR_EXAMPLES
 from demos.sketch2photo import EXAMPLES
 
 
@@ -38,3 +39,11 @@ def test_bad_upload_is_a_message_and_the_server_lives_on(client, tmp_path):
         client.predict(handle_file(str(fake)), api_name="/sketch_to_photo")
     photo_path, _ = client.predict(handle_file(EXAMPLES[1]), api_name="/sketch_to_photo")
     assert Image.open(photo_path).size == (256, 256)
+
+
+def test_colorize_endpoint_keeps_the_size(client, tmp_path):
+    grey = tmp_path / "old.png"
+    Image.open(COLOR_EXAMPLES[0]).convert("L").resize((300, 200)).save(grey)
+    result = client.predict(handle_file(str(grey)), 256, api_name="/colorize")
+    assert Image.open(result).size == (300, 200)
+    assert Image.open(result).mode == "RGB"

@@ -1,0 +1,80 @@
+"""Old-photo colourisation tab: colour at the photo's own resolution, original detail kept."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+from PIL import Image
+
+from core.colorize import colorize as colorize_image
+from core.colorize import grey_version
+from core.images import load_image
+from demos.common import get_model, user_message
+
+COLORIZER = "colorizer"
+EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "colorize").glob("*.jpg"))
+MAX_SIDE = 4096            # larger scans are scaled down first (memory stays bounded); the page says so
+RENDER_SIZES = (256, 768)  # the model's working size, long side
+DEFAULT_RENDER = 512
+
+
+def colorize(photo, render_size: int = DEFAULT_RENDER) -> tuple[Image.Image, Image.Image, str | None]:
+    """(grey input, colour result, note) for a photo file or image, at the photo's own size.
+
+    Colour and sepia photos are made grey first; `render_size` (clamped to 256-768) is the long
+    side the model works at. Raises ImageInputError for unusable input.
+    """
+    image, note = load_image(photo, max_side=MAX_SIDE)
+    render_size = int(min(max(int(render_size or DEFAULT_RENDER), RENDER_SIZES[0]), RENDER_SIZES[1]))
+    grey = grey_version(image)
+    return grey, colorize_image(get_model(COLORIZER), grey, render_size), note
+
+
+def _ui_colorize(photo, render_size):
+    if photo is None:
+        raise gr.Error("Upload a photo first (or click an example).")
+    try:
+        grey, result, note = colorize(photo, render_size)
+    except Exception as error:  # the page shows a message, never a stack trace
+        raise gr.Error(user_message(error)) from None
+    if note:
+        gr.Info(note)
+    download = Path(tempfile.mkdtemp()) / f"{Path(str(photo)).stem}_colour.png"
+    result.save(download)
+    return (grey, result), str(download)
+
+
+def _api_colorize(photo, render_size):
+    try:
+        return colorize(photo, render_size)[1]
+    except Exception as error:
+        raise gr.Error(user_message(error)) from None
+
+
+def build_tab():
+    gr.Markdown("Upload a scanned black-and-white (or faded, sepia) photo of any size. The model "
+                "predicts colour at the *render size* and recombines it with your photo's own "
+                "lightness, so the result keeps its full resolution and detail. A small model trained "
+                "on 23 open photos: see `weights/colorizer/README.md` for what it does well and badly.")
+    with gr.Row():
+        with gr.Column():
+            photo = gr.File(label="Photo (PNG, JPEG, TIFF, WebP ...)", type="filepath",
+                            file_types=["image"], elem_id="colorize-upload")
+            render = gr.Slider(*RENDER_SIZES, value=DEFAULT_RENDER, step=32, label="Render size (long side, px)",
+                               info="Larger: finer colour detail, slower. The output keeps the photo's size.")
+            button = gr.Button("Colourise", variant="primary", elem_id="colorize-button")
+        with gr.Column():
+            slider = gr.ImageSlider(label="Before / after", type="pil", format="jpeg",
+                                    elem_id="colorize-slider")
+            download = gr.File(label="Download the colour photo (PNG, full size)", interactive=False)
+    button.click(_ui_colorize, [photo, render], [slider, download], api_visibility="private",
+                 concurrency_id="colorize")
+    gr.Examples([[path, DEFAULT_RENDER] for path in EXAMPLES], inputs=[photo, render],
+                outputs=[slider, download], fn=_ui_colorize, run_on_click=True, cache_examples=False,
+                label="Held-out photos (never seen in training), made grey")
+    # The API: one image file and an optional render size in, the colour image out.
+    api_photo = gr.File(visible=False, type="filepath")
+    api_result = gr.Image(visible=False, type="pil", format="png")
+    gr.Button(visible=False).click(_api_colorize, [api_photo, render], api_result, api_name="colorize",
+                                   concurrency_id="colorize")

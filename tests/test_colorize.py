@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import registry
+from core.color import lab_to_rgb, rgb_to_lab
+from core.colorize import colorize as colorize_with, grey_version
+from core.data import PhotoCrops
+from core.images import ImageInputError
+from core.metrics import colourfulness, psnr, ssim
+from demos.colorize import EXAMPLES, colorize
+from tests.conftest import draw_object
+from tests.test_training import launch
+
+
+def lightness(image: Image.Image) -> np.ndarray:
+    rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float64) / 255).permute(2, 0, 1)[None]
+    return rgb_to_lab(rgb)[0, 0].numpy()
+
+
+def test_lab_round_trip_loses_less_than_one_level():
+    rgb = torch.rand(2, 3, 40, 30)
+    assert (lab_to_rgb(rgb_to_lab(rgb)) - rgb).abs().max() < 1 / 255
+
+
+def test_lab_matches_reference_values():
+    white = rgb_to_lab(torch.ones(1, 3, 1, 1)).flatten()
+    red = rgb_to_lab(torch.tensor([1.0, 0, 0]).view(1, 3, 1, 1)).flatten()
+    assert torch.allclose(white, torch.tensor([100.0, 0, 0]), atol=0.01)
+    assert torch.allclose(red, torch.tensor([53.24, 80.09, 67.20]), atol=0.05)
+
+
+def test_lab_is_differentiable():
+    rgb = torch.rand(1, 3, 4, 4, requires_grad=True)
+    rgb_to_lab(rgb).sum().backward()
+    assert torch.isfinite(rgb.grad).all()
+
+
+def test_shipped_model_keeps_size_and_lightness_of_a_1600x1200_photo():
+    grey = Image.open(EXAMPLES[0]).convert("L").resize((1600, 1200))
+    _, result, _ = colorize(grey, 512)
+    assert result.size == (1600, 1200)
+    difference = np.abs(lightness(result) - lightness(grey))
+    assert np.median(difference) < 0.5 and np.percentile(difference, 99) < 2.0  # L in 0..100
+    assert colourfulness(result) > 5  # and it is not grey
+
+
+def test_colour_and_sepia_inputs_are_made_grey_first():
+    grey = Image.open(EXAMPLES[1]).convert("RGB")
+    sepia = Image.merge("RGB", [ch.point(lambda v, k=k: min(255, int(v * k))) for ch, k in
+                                zip(grey.split(), (1.07, 0.95, 0.78))])
+    g1, r1, _ = colorize(grey, 256)
+    g2, r2, _ = colorize(sepia, 256)
+    assert colourfulness(g2) < 1  # what the model saw from the sepia photo is grey
+    assert r1.size == r2.size == grey.size
+
+
+def test_tall_image_is_not_stretched_to_a_square():
+    model = registry.build("unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4).eval()
+    tall = Image.new("L", (90, 400), 128)
+    assert colorize_with(model, tall, render_size=128).size == (90, 400)
+
+
+def test_bad_uploads_are_clear_errors(tmp_path):
+    bad = tmp_path / "scan.tif"
+    bad.write_bytes(b"II*\x00broken")
+    with pytest.raises(ImageInputError):
+        colorize(bad)
+
+
+def test_metrics():
+    photo = draw_object("disc", 1, size=64)
+    assert psnr(photo, photo) == float("inf") and ssim(photo, photo) == pytest.approx(1.0)
+    assert colourfulness(grey_version(photo)) < 1 < colourfulness(photo)
+
+
+def test_photo_crops(tmp_path):
+    draw_object("box", 0, size=120).save(tmp_path / "a.png")
+    dataset = PhotoCrops(tmp_path, image_size=48, crops_per_photo=5)
+    assert len(dataset) == 5 and dataset[0]["image"].shape == (3, 48, 48)
+    with pytest.raises(FileNotFoundError):
+        PhotoCrops(tmp_path / "none")
+
+
+def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypatch):
+    from demos import common
+    out = tmp_path / "colorize"
+    launch("colorize.py", "--data", photo_folder, "--val-data", photo_folder / "disc", "--out", out,
+           "--max-steps", 2, "--pretrain-steps", 1, "--ngf", 4, "--ndf", 4, "--depth", 5,
+           "--image-size", 32, "--batch-size", 2, "--num-workers", 0, "--render-size", 64)
+    card = (out / "colorizer" / "README.md").read_text()
+    assert "PSNR dB: result / grey input" in card and "**mean**" in card
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "colorizer").symlink_to(out / "colorizer")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
+    common.clear_models()
+    try:
+        _, result, _ = colorize(Image.new("L", (70, 50), 100))
+        assert result.size == (70, 50)
+        assert common.get_model("colorizer").config.ngf == 4
+    finally:
+        common.clear_models()
