@@ -50,6 +50,30 @@ class TrainArgs:
     time_limit: float = 0.0       # minutes; stop (and save) early once exceeded, 0 = no limit
 
 
+@dataclass
+class GANArgs(TrainArgs):
+    """Flags shared by the GAN scripts: the PatchGAN, the GAN loss, Adam and its schedule."""
+    ndf: int = 64
+    n_layers: int = 3
+    gan_loss: str = "vanilla"     # "vanilla", "lsgan" or "hinge"
+    beta1: float = 0.5
+    decay_start: float = 0.5      # the learning rate decays linearly to 0 from this fraction on
+
+
+def adam_with_linear_decay(models: dict[str, nn.Module], args: GANArgs):
+    """pix2pix/CycleGAN optimisation: Adam(lr, (beta1, 0.999)) per model, the learning rate
+    constant until decay_start * max_steps, then linear to 0. Returns (optimizers, schedulers)."""
+    decay_from = int(args.max_steps * args.decay_start)
+
+    def factor(step):
+        return min(1.0, (args.max_steps - step) / max(1, args.max_steps - decay_from))
+
+    optimizers = {name: torch.optim.Adam(model.parameters(), lr=args.lr, betas=(args.beta1, 0.999))
+                  for name, model in models.items()}
+    schedulers = {name: torch.optim.lr_scheduler.LambdaLR(opt, factor) for name, opt in optimizers.items()}
+    return optimizers, schedulers
+
+
 def parse_args(args_class: type, argv: list[str] | None = None):
     """argparse built from a dataclass: --max-steps and --max_steps both set max_steps."""
     parser = argparse.ArgumentParser(description=(args_class.__doc__ or "").strip())

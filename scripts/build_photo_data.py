@@ -11,14 +11,13 @@ its long side and written to data/photos/train/ or, for the fixed held-out set, 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import tempfile
 from pathlib import Path
 
 import skimage
 from PIL import Image
 
 from core.images import load_image
+from debian import extract_packages
 
 PACKAGES = ["plasma-workspace-wallpapers", "opencv-doc"]
 WALLPAPERS = ["BytheWater", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Kite",
@@ -47,14 +46,7 @@ def main():
     parser.add_argument("--out", default="data/photos")
     parser.add_argument("--max-side", type=int, default=1024)
     args = parser.parse_args()
-    if args.root:
-        root = Path(args.root)
-    else:
-        tmp = Path(tempfile.mkdtemp())
-        subprocess.run(["apt-get", "download", *PACKAGES], cwd=tmp, check=True)
-        for deb in tmp.glob("*.deb"):
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp / "root")], check=True)
-        root = tmp / "root"
+    root = Path(args.root) if args.root else extract_packages(PACKAGES)
     counts = {"train": 0, "held_out": 0}
     for name, path in sources(root):
         image, _ = load_image(path, max_side=args.max_side)

@@ -11,13 +11,12 @@ are drawn from these images at training time (core.linedraw.xdog).
 from __future__ import annotations
 
 import argparse
-import subprocess
-import tempfile
 from pathlib import Path
 
 from PIL import Image
 
 from core.images import load_image
+from debian import extract_packages
 
 PACKAGES = ["openclipart-png", "tuxpaint-stamps-default"]
 # category → folders under usr/share/ (recursive)
@@ -36,15 +35,6 @@ CATEGORIES = {
     "mammal": ["openclipart/png/animals/mammals", "tuxpaint/stamps/animals/mammals"],
     "vegetable": ["openclipart/png/food/vegetables", "tuxpaint/stamps/food/vegetables"],
 }
-
-
-def extract_packages(dest: Path) -> Path:
-    """apt-get download + dpkg-deb -x: nothing is installed on the system."""
-    dest.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["apt-get", "download", *PACKAGES], cwd=dest, check=True)
-    for deb in dest.glob("*.deb"):
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(dest / "root")], check=True)
-    return dest / "root"
 
 
 def centre_on_white(path: Path, size: int, margin: float = 0.06) -> Image.Image | None:
@@ -70,7 +60,7 @@ def main():
     parser.add_argument("--out", default="data/sketch_objects")
     parser.add_argument("--size", type=int, default=286)
     args = parser.parse_args()
-    root = Path(args.root) if args.root else extract_packages(Path(tempfile.mkdtemp()))
+    root = Path(args.root) if args.root else extract_packages(PACKAGES)
     out = Path(args.out)
     for category, folders in CATEGORIES.items():
         (out / category).mkdir(parents=True, exist_ok=True)

@@ -23,11 +23,11 @@ from core.data import PhotoCrops, list_images
 from core.images import load_image
 from core.losses import GANLoss, l1_loss
 from core.metrics import colourfulness, psnr, ssim
-from core.training import TrainArgs, Trainer, parse_args
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class ColorizeArgs(TrainArgs):
+class ColorizeArgs(GANArgs):
     """Colouriser training flags."""
     val_data: str = ""            # held-out photos for the model card (default: none)
     image_size: int = 256
@@ -35,14 +35,9 @@ class ColorizeArgs(TrainArgs):
     depth: int = 8
     ngf: int = 32
     max_mult: int = 8
-    ndf: int = 64
-    n_layers: int = 3
     norm: str = "instance"
-    gan_loss: str = "vanilla"
     lambda_l1: float = 100.0
     pretrain_steps: int = 2000    # L1-only steps before the GAN joins
-    beta1: float = 0.5
-    decay_start: float = 0.5
     render_size: int = 512        # working size for the held-out evaluation
 
 
@@ -72,13 +67,8 @@ def main():
                        max_mult=args.max_mult, norm=args.norm)
     D = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
                        norm=args.norm)
-    betas = (args.beta1, 0.999)
-    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=betas)
-    decay_from = int(args.max_steps * args.decay_start)
-    keep_then_decay = lambda step: min(1.0, (args.max_steps - step) / max(1, args.max_steps - decay_from))
-    schedulers = {name: torch.optim.lr_scheduler.LambdaLR(opt, keep_then_decay)
-                  for name, opt in (("G", opt_g), ("D", opt_d))}
+    optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
+    opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or args.data, args.image_size, train=False),
@@ -103,7 +93,7 @@ def main():
         G_eval.train()
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
 
-    trainer = Trainer(args, models={"G": G, "D": D}, optimizers={"G": opt_g, "D": opt_d}, loader=loader,
+    trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
     G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:

@@ -17,24 +17,19 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.data import PairTransform, open_pair_dataset
 from core.losses import GANLoss, l1_loss
-from core.training import TrainArgs, Trainer, parse_args
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class Pix2PixArgs(TrainArgs):
+class Pix2PixArgs(GANArgs):
     """pix2pix training flags (defaults are the paper's, batch 1 at 256 px)."""
     image_size: int = 256
     load_size: int = 286
     depth: int = 8
     ngf: int = 64
     max_mult: int = 8
-    ndf: int = 64
-    n_layers: int = 3
     norm: str = "batch"
-    gan_loss: str = "vanilla"
     lambda_l1: float = 100.0
-    beta1: float = 0.5
-    decay_start: float = 0.5      # the learning rate decays linearly to 0 from this fraction on
     val_fraction: float = 0.1
 
 
@@ -68,13 +63,8 @@ def main():
                        max_mult=args.max_mult, norm=args.norm)
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
-    betas = (args.beta1, 0.999)
-    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=betas)
-    decay_from = int(args.max_steps * args.decay_start)
-    keep_then_decay = lambda step: min(1.0, (args.max_steps - step) / max(1, args.max_steps - decay_from))
-    schedulers = {name: torch.optim.lr_scheduler.LambdaLR(opt, keep_then_decay)
-                  for name, opt in (("G", opt_g), ("D", opt_d))}
+    optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
+    opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)))))
@@ -92,8 +82,8 @@ def main():
         metrics = held_out_l1(trainer.unwrap("G"), val_set, trainer.device)
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
 
-    trainer = Trainer(args, models={"G": G, "D": D}, optimizers={"G": opt_g, "D": opt_d},
-                      loader=loader, exports={"G": "generator"}, sample_fn=samples,
+    trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
+                      exports={"G": "generator"}, sample_fn=samples,
                       card_fn=card, schedulers=schedulers)
     G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:
