@@ -9,9 +9,10 @@ import os
 
 import gradio as gr
 
-from demos import colorize, sketch2photo
+from demos import colorize, sketch2photo, stylize
 
-TABS = [("Sketch → photo", sketch2photo), ("Old-photo colourisation", colorize)]
+TABS = [("Sketch → photo", sketch2photo), ("Old-photo colourisation", colorize),
+        ("Catholic2Gogh", stylize)]
 
 
 def build_app() -> gr.Blocks:

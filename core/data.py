@@ -219,3 +219,25 @@ class PhotoCrops(Dataset):
         if self.train and rng.random() < 0.5:
             image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         return {"image": to_tensor(image)}
+
+
+class UnpairedCrops(Dataset):
+    """Unaligned domains for CycleGAN: a crop from A with a random crop from B.
+
+    `root` holding trainA/ and trainB/ (vangogh2photo, monet2photo, cezanne2photo, ukiyoe2photo),
+    or two folders given as `root_a` and `root_b`. Large images give many random crops.
+    """
+
+    def __init__(self, root=None, root_a=None, root_b=None, image_size=256, crops_per_photo=1,
+                 max_zoom=1.12, train=True):
+        if root is not None:
+            root_a, root_b = Path(root) / ("trainA" if train else "testA"), Path(root) / ("trainB" if train else "testB")
+        self.a = PhotoCrops(root_a, image_size, crops_per_photo, max_zoom, train)
+        self.b = PhotoCrops(root_b, image_size, crops_per_photo, max_zoom, train)
+
+    def __len__(self):
+        return max(len(self.a), len(self.b))
+
+    def __getitem__(self, index):
+        other = random.randrange(len(self.b)) if self.a.train else index % len(self.b)
+        return {"A": self.a[index % len(self.a)]["image"], "B": self.b[other]["image"]}

@@ -26,6 +26,12 @@ def weights_source(name: str) -> str:
     return f"hf://{root.removeprefix('hf://').strip('/')}/{name}"
 
 
+def local_weights_root() -> Path:
+    """The folder checkpoints are listed from: $GANHUB_WEIGHTS when it is a folder, else weights/."""
+    root = Path(os.environ.get("GANHUB_WEIGHTS", "").strip()).expanduser()
+    return root if str(root) not in ("", ".") and root.is_dir() else REPO_WEIGHTS
+
+
 def device() -> torch.device:
     return torch.device(os.environ.get("GANHUB_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu"))
 

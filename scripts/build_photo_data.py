@@ -4,6 +4,8 @@ Photos only (no drawings, logos or grey images), from Debian's plasma-workspace-
 photos used are LGPL-3 by their metadata), opencv-doc's sample images (BSD-3 with OpenCV), and
 scikit-image's data (public domain / CC0, see skimage/data/README.txt). Each photo is scaled to at most 1024 px on
 its long side and written to data/photos/train/ or, for the fixed held-out set, data/photos/held_out/.
+Van Gogh's Starry Night (public domain, in opencv-doc) goes to data/starry_night/, the painting
+domain of the shipped CycleGAN style.
 
     python scripts/build_photo_data.py            # downloads the two .deb files with apt-get
     python scripts/build_photo_data.py --root /   # or reads them where they are installed
@@ -54,6 +56,9 @@ def main():
         (Path(args.out) / split).mkdir(parents=True, exist_ok=True)
         image.save(Path(args.out) / split / f"{name}.jpg", quality=95)
         counts[split] += 1
+    painting = root / "usr/share/doc/opencv-doc/examples/data/starry_night.jpg"
+    (Path(args.out).parent / "starry_night").mkdir(parents=True, exist_ok=True)
+    load_image(painting)[0].save(Path(args.out).parent / "starry_night" / "starry_night.jpg", quality=95)
     print(counts)
 
 

@@ -47,3 +47,10 @@ def test_colorize_endpoint_keeps_the_size(client, tmp_path):
     result = client.predict(handle_file(str(grey)), 256, api_name="/colorize")
     assert Image.open(result).size == (300, 200)
     assert Image.open(result).mode == "RGB"
+
+
+def test_stylize_endpoint_paints_and_reconstructs_at_the_size(client, tmp_path):
+    photo = tmp_path / "campus.png"
+    Image.new("RGB", (200, 150), (90, 140, 200)).save(photo)
+    painting, reconstruction = client.predict(handle_file(str(photo)), "starry_night", api_name="/stylize")
+    assert Image.open(painting).size == Image.open(reconstruction).size == (200, 150)

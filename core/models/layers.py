@@ -29,14 +29,26 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
             nn.init.zeros_(layer.bias)
 
 
-def pad_to_multiple(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
-    """Pad H and W up to multiples of `multiple` (reflection where the image is large enough).
-
-    Returns the padded batch and the original (H, W), so `x[..., :h, :w]` crops the result back.
+def pad_to_multiple(x: torch.Tensor, multiple: int, min_size: int = 1) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Pad H and W up to multiples of `multiple`, and at least `min_size` (reflection where the
+    image is large enough). Returns the padded batch and the original (H, W), so
+    `x[..., :h, :w]` crops the result back.
     """
     h, w = x.shape[-2:]
-    pad_h, pad_w = -h % multiple, -w % multiple
+    pad_h = max(-h % multiple, min_size - h + (-min_size % multiple) if h < min_size else 0)
+    pad_w = max(-w % multiple, min_size - w + (-min_size % multiple) if w < min_size else 0)
     if pad_h == 0 and pad_w == 0:
         return x, (h, w)
     mode = "reflect" if pad_h < h and pad_w < w else "replicate"
     return F.pad(x, (0, pad_w, 0, pad_h), mode=mode), (h, w)
+
+
+class ImageTranslator(nn.Module):
+    """A fully convolutional image-to-image network that accepts sides of any length."""
+    size_multiple = 1  # subclasses: the multiple of which H and W must be
+    min_size = 1       # and the smallest H and W the network can take
+
+    def translate(self, x: torch.Tensor) -> torch.Tensor:
+        """forward() for any H, W: pads to a valid size (reflection) and crops the output back."""
+        padded, (h, w) = pad_to_multiple(x, self.size_multiple, self.min_size)
+        return self(padded)[..., :h, :w]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.models.layers import init_weights, norm_layer, pad_to_multiple
+from core.models.layers import ImageTranslator, init_weights, norm_layer
 from core.registry import register
 
 
@@ -54,7 +54,7 @@ def _up(in_ch, out_ch, norm, outermost=False, dropout=0.0):
 
 
 @register("unet_generator", UNetConfig)
-class UNetGenerator(nn.Module):
+class UNetGenerator(ImageTranslator):
     """Encoder-decoder with a skip connection from every encoder level to its decoder mirror."""
 
     def __init__(self, config: UNetConfig):
@@ -87,11 +87,6 @@ class UNetGenerator(nn.Module):
         for up in reversed(self.ups[:-1]):
             x = up(torch.cat([skips.pop(), x], dim=1))
         return x
-
-    def translate(self, x: torch.Tensor) -> torch.Tensor:
-        """forward() for any H, W: pads to a valid size and crops the output back."""
-        padded, (h, w) = pad_to_multiple(x, self.size_multiple)
-        return self(padded)[..., :h, :w]
 
 
 @register("patchgan_discriminator", PatchGANConfig)

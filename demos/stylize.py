@@ -1,0 +1,79 @@
+"""Catholic2Gogh tab: a photo painted in a learned style (CycleGAN), and painted back to a photo."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gradio as gr
+import torch
+from PIL import Image
+
+from core.checkpoint import CONFIG_FILE
+from core.images import ImageInputError, load_image, to_image, to_tensor
+from demos.common import get_model, local_weights_root, user_message
+
+EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
+MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
+DEFAULT_STYLE = "starry_night"
+
+
+def style_names() -> list[str]:
+    """Every CycleGAN checkpoint under <weights>/styles/, by folder name."""
+    folder = local_weights_root() / "styles"
+    names = []
+    for config in sorted(folder.glob(f"*/{CONFIG_FILE}")):
+        try:
+            if json.loads(config.read_text()).get("model") == "cyclegan":
+                names.append(config.parent.name)
+        except (OSError, json.JSONDecodeError):
+            continue  # a broken folder is skipped here; loading it by name says what is wrong
+    return names
+
+
+@torch.no_grad()
+def stylize(photo, style: str = DEFAULT_STYLE) -> tuple[Image.Image, Image.Image, str | None]:
+    """(painting, reconstruction, note) for a photo, both at the photo's size (after MAX_SIDE)."""
+    if style not in style_names():
+        raise ImageInputError(f"Unknown style {style!r}; available: {', '.join(style_names()) or 'none'}.")
+    image, note = load_image(photo, max_side=MAX_SIDE)
+    model = get_model(f"styles/{style}")
+    x = to_tensor(image)[None].to(next(model.parameters()).device)
+    painting = model.g_ab.translate(x)
+    reconstruction = model.g_ba.translate(painting)
+    return to_image(painting[0]), to_image(reconstruction[0]), note
+
+
+def _ui_stylize(photo, style):
+    if photo is None:
+        raise gr.Error("Upload a photo first (or click an example).")
+    try:
+        painting, reconstruction, note = stylize(photo, style)
+    except Exception as error:  # the page shows a message, never a stack trace
+        raise gr.Error(user_message(error)) from None
+    if note:
+        gr.Info(note)
+    return painting, reconstruction
+
+
+def build_tab():
+    styles = style_names()
+    gr.Markdown("Upload a photo and pick a painter's style: CycleGAN paints it, then paints the painting "
+                "back into a photo (the *reconstruction*, which shows what the style kept). Photos keep "
+                f"their size up to {MAX_SIDE} px on the long side. Every style checkpoint in "
+                "`weights/styles/` is listed; see its model card for how it was trained.")
+    with gr.Row():
+        with gr.Column():
+            photo = gr.File(label="Photo (PNG, JPEG, WebP ...)", type="filepath", file_types=["image"],
+                            elem_id="stylize-upload")
+            style = gr.Dropdown(styles, value=DEFAULT_STYLE if DEFAULT_STYLE in styles else None,
+                                label="Style", elem_id="stylize-style")
+            button = gr.Button("Paint", variant="primary", elem_id="stylize-button")
+        with gr.Column():
+            painting = gr.Image(label="Painting", type="pil", format="png", interactive=False)
+            reconstruction = gr.Image(label="Reconstruction (painted back to a photo)", type="pil",
+                                      format="png", interactive=False)
+    button.click(_ui_stylize, [photo, style], [painting, reconstruction], api_name="stylize",
+                 concurrency_id="stylize")
+    gr.Examples([[path, DEFAULT_STYLE] for path in EXAMPLES], inputs=[photo, style],
+                outputs=[painting, reconstruction], fn=_ui_stylize, run_on_click=True,
+                cache_examples=False, label="Held-out photos (never seen in training)")

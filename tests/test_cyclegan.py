@@ -1,0 +1,104 @@
+import random
+
+import pytest
+import torch
+from PIL import Image
+
+from core import registry
+from core.data import UnpairedCrops
+from core.image_pool import ImagePool
+from core.losses import l1_loss
+from tests.conftest import draw_object
+from tests.test_training import launch
+
+
+def test_reference_generator_sizes():
+    count = lambda m: sum(p.numel() for p in m.parameters())
+    assert count(registry.build("resnet_generator", n_blocks=9)) == 11_378_179
+    assert count(registry.build("resnet_generator", n_blocks=6)) == 7_837_699
+
+
+@pytest.mark.parametrize("h,w", [(37, 51), (1, 1), (128, 96), (255, 17)])
+def test_odd_sizes_come_back_at_their_size(h, w):
+    model = registry.build("cyclegan", ngf=4, n_blocks=1).eval()
+    x = torch.rand(1, 3, h, w) * 2 - 1
+    assert model.g_ab.translate(x).shape == (1, 3, h, w)
+    unet = registry.build("cyclegan", generator="unet", ngf=4, depth=5).eval()
+    assert unet.g_ba.translate(x).shape == (1, 3, h, w)
+
+
+def test_forward_returns_cycle_and_identity_terms():
+    model = registry.build("cyclegan", ngf=4, n_blocks=1)
+    a, b = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16)
+    out = model(a, b)
+    assert set(out) == {"fake_b", "rec_a", "fake_a", "rec_b", "idt_a", "idt_b"}
+    assert set(model(a, b, identity=False)) == {"fake_b", "rec_a", "fake_a", "rec_b"}
+    # the cycle term is exactly |G_BA(G_AB(a)) - a|
+    assert torch.allclose(l1_loss(out["rec_a"], a), (model.g_ba(model.g_ab(a)) - a).abs().mean())
+
+
+def test_cycle_and_identity_losses_train_towards_identity():
+    torch.manual_seed(0)
+    model = registry.build("cyclegan", ngf=4, n_blocks=1)
+    optimizer = torch.optim.Adam(model.parameters(), 2e-3)
+    a, b = torch.rand(2, 3, 16, 16) * 2 - 1, torch.rand(2, 3, 16, 16) * 2 - 1
+    losses = []
+    for _ in range(30):
+        out = model(a, b)
+        loss = l1_loss(out["rec_a"], a) + l1_loss(out["rec_b"], b) + l1_loss(out["idt_a"], a) + l1_loss(out["idt_b"], b)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.7 * losses[0]
+
+
+def test_image_pool_fills_then_mixes_history():
+    random.seed(0)
+    pool = ImagePool(size=3)
+    first = torch.arange(3.0).view(3, 1, 1, 1)
+    assert torch.equal(pool.query(first), first)  # filling: returned as they are
+    later = torch.full((20, 1, 1, 1), 9.0)
+    out = pool.query(later)
+    assert out.shape == later.shape
+    assert (out != 9).any() and (out == 9).any()  # some old ones swapped in, some new passed through
+    assert len(pool.images) == 3
+    assert torch.equal(ImagePool(size=0).query(first), first)
+
+
+def test_unpaired_layouts(tmp_path):
+    for folder, kind in (("trainA", "box"), ("trainB", "disc")):
+        (tmp_path / folder).mkdir()
+        for n in range(3):
+            draw_object(kind, n, size=80).save(tmp_path / folder / f"{n}.png")
+    dataset = UnpairedCrops(tmp_path, image_size=32)
+    item = dataset[0]
+    assert len(dataset) == 3 and item["A"].shape == item["B"].shape == (3, 32, 32)
+    two_folders = UnpairedCrops(root_a=tmp_path / "trainA", root_b=tmp_path / "trainB", image_size=32)
+    assert len(two_folders) == 3
+
+
+def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypatch):
+    from demos import common, stylize
+    out = tmp_path / "style"
+    launch("cyclegan.py", "--data-a", photo_folder / "box", "--data-b", photo_folder / "disc",
+           "--val-data", photo_folder / "box", "--out", out, "--max-steps", 2, "--ngf", 4, "--n-blocks", 1,
+           "--ndf", 4, "--image-size", 32, "--num-workers", 0, "--domain-b", "discs")
+    assert "Cycle reconstruction L1" in (out / "style" / "README.md").read_text()
+    (tmp_path / "weights" / "styles").mkdir(parents=True)
+    (tmp_path / "weights" / "styles" / "discs").symlink_to(out / "style")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
+    common.clear_models()
+    try:
+        assert stylize.style_names() == ["discs"]
+        painting, reconstruction, _ = stylize.stylize(Image.new("RGB", (45, 31), "red"), "discs")
+        assert painting.size == reconstruction.size == (45, 31)
+    finally:
+        common.clear_models()
+
+
+def test_unknown_style_is_a_clear_error():
+    from core.images import ImageInputError
+    from demos.stylize import stylize
+    with pytest.raises(ImageInputError, match="Unknown style 'monet'"):
+        stylize(Image.new("RGB", (8, 8)), "monet")
