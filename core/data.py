@@ -241,3 +241,53 @@ class UnpairedCrops(Dataset):
     def __getitem__(self, index):
         other = random.randrange(len(self.b)) if self.a.train else index % len(self.b)
         return {"A": self.a[index % len(self.a)]["image"], "B": self.b[other]["image"]}
+
+
+def _annotation_box(xml_path: Path) -> tuple[int, int, int, int] | None:
+    """The first bounding box of a Pascal VOC annotation (Stanford Dogs' Annotation/ files)."""
+    import xml.etree.ElementTree as ElementTree
+    try:
+        box = ElementTree.parse(xml_path).getroot().find("object/bndbox")
+        return tuple(int(float(box.find(k).text)) for k in ("xmin", "ymin", "xmax", "ymax"))
+    except (OSError, ElementTree.ParseError, AttributeError, TypeError, ValueError):
+        return None
+
+
+class GenerativeImages(Dataset):
+    """Images for an unconditional or class-conditional GAN, as square crops at `image_size`.
+
+    - Stanford Dogs: root/Images/<wnid>-<breed>/<id>.jpg with root/Annotation/<wnid>-<breed>/<id>
+      (VOC XML): each dog is cropped to its box, the breed is the class;
+    - a folder of class sub-folders: the sub-folder is the class (when `conditional`);
+    - any folder of images (the Kaggle "Generative Dog Images" set): one class.
+    """
+
+    def __init__(self, root, image_size=64, conditional=False, flip=True):
+        root = Path(root)
+        self.image_size, self.flip = image_size, flip
+        images = root / "Images" if (root / "Images").is_dir() else root
+        folders = sorted(p for p in images.iterdir() if p.is_dir()) if images.is_dir() else []
+        self.class_names = [p.name.split("-", 1)[-1] for p in folders] if conditional and folders else []
+        self.items = []  # (path, box or None, label)
+        for path in list_images(images):
+            folder = path.parent.name
+            box = _annotation_box(root / "Annotation" / folder / path.stem) if (root / "Annotation").is_dir() else None
+            label = [p.name for p in folders].index(folder) if self.class_names else 0
+            self.items.append((path, box, label))
+        if not self.items:
+            raise FileNotFoundError(f"No images found under {root}.")
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, index):
+        path, box, label = self.items[index]
+        image, _ = load_image(path)
+        if box is not None:
+            image = image.crop(box)
+        side = min(image.size)  # centre square, then the training size
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        image = image.crop((left, top, left + side, top + side)).resize((self.image_size,) * 2, Image.Resampling.LANCZOS)
+        if self.flip and random.random() < 0.5:
+            image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        return {"image": to_tensor(image), "label": label}

@@ -74,6 +74,15 @@ def adam_with_linear_decay(models: dict[str, nn.Module], args: GANArgs):
     return optimizers, schedulers
 
 
+@torch.no_grad()
+def update_ema(ema: nn.Module, model: nn.Module, decay: float) -> None:
+    """ema ← decay·ema + (1 − decay)·model for parameters; buffers (BN statistics) are copied."""
+    for shadow, current in zip(ema.parameters(), model.parameters()):
+        shadow.lerp_(current.detach(), 1 - decay)
+    for shadow, current in zip(ema.buffers(), model.buffers()):
+        shadow.copy_(current)
+
+
 def parse_args(args_class: type, argv: list[str] | None = None):
     """argparse built from a dataclass: --max-steps and --max_steps both set max_steps."""
     parser = argparse.ArgumentParser(description=(args_class.__doc__ or "").strip())
@@ -128,7 +137,7 @@ class Trainer:
                  exports: dict[str, str] | None = None,
                  sample_fn: Callable[[], list[torch.Tensor]] | None = None,
                  card_fn: Callable[[str], str] | None = None,
-                 schedulers: dict | None = None):
+                 schedulers: dict | None = None, keep: dict[str, nn.Module] | None = None):
         self.args = args
         self.out = Path(args.out)
         # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
@@ -144,6 +153,8 @@ class Trainer:
         self.optimizers = dict(zip(optimizers, prepared[len(names):-1]))
         self.loader = prepared[-1]
         self.schedulers = schedulers or {}
+        # Modules trained by hand (e.g. an EMA copy of G): saved, resumed and exportable, not prepared.
+        self.kept = {name: module.to(self.accelerator.device) for name, module in (keep or {}).items()}
         self.exports = exports or {}
         self.sample_fn = sample_fn
         self.card_fn = card_fn
@@ -168,6 +179,8 @@ class Trainer:
         return self.accelerator.device
 
     def unwrap(self, name: str) -> nn.Module:
+        if name in self.kept:
+            return self.kept[name]
         return self.accelerator.unwrap_model(self.models[name])
 
     def backward(self, loss: torch.Tensor):
@@ -252,7 +265,7 @@ class Trainer:
                               "args": dataclasses.asdict(self.args),
                               "processes": self.accelerator.num_processes,
                               "replicas_identical": self.replicas_identical}
-        for name in self.models:
+        for name in [*self.models, *self.kept]:
             for key, value in self.unwrap(name).state_dict().items():
                 tensors[f"model.{name}.{key}"] = value.detach().cpu().contiguous()
         for name, optimizer in self.optimizers.items():
@@ -278,7 +291,7 @@ class Trainer:
         folder = self.out / "state"
         tensors = load_file(folder / "state.safetensors")
         plain = json.loads((folder / "state.json").read_text())
-        for name in self.models:
+        for name in [*self.models, *self.kept]:
             prefix = f"model.{name}."
             self.unwrap(name).load_state_dict(
                 {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})

@@ -54,3 +54,9 @@ def test_stylize_endpoint_paints_and_reconstructs_at_the_size(client, tmp_path):
     Image.new("RGB", (200, 150), (90, 140, 200)).save(photo)
     painting, reconstruction = client.predict(handle_file(str(photo)), "starry_night", api_name="/stylize")
     assert Image.open(painting).size == Image.open(reconstruction).size == (200, 150)
+
+
+def test_generate_dogs_endpoint(client):
+    gallery = client.predict(5, 0.8, 6, api_name="/generate_dogs")
+    assert len(gallery) == 6
+    assert Image.open(gallery[0]["image"]).size == (128, 128)

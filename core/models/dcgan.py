@@ -1,0 +1,113 @@
+"""DCGAN (Radford et al. 2016) at 64 or 128 px, with the small-data options of later GANs.
+
+The generator upsamples z (plus a breed embedding when conditional) with transposed convs, batch
+norm and ReLU; the discriminator mirrors it with strided convs and LeakyReLU, using spectral norm
+instead of batch norm when asked (Miyato et al.), and a projection term for the class
+(Miyato & Koyama) when conditional. Truncation of z, BigGAN's resampling or a pull towards the
+mean (psi), trades variety for fidelity at sampling time.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.nn.utils import spectral_norm as sn
+
+from core.models.layers import init_weights
+from core.registry import register
+
+
+@dataclass
+class DCGANConfig:
+    image_size: int = 64          # 64 or 128 (any power of two from 32)
+    z_dim: int = 128
+    ngf: int = 64
+    ndf: int = 64
+    class_names: list[str] = field(default_factory=list)  # breeds; empty = unconditional
+    spectral_norm: bool = True    # discriminator only
+
+
+def _levels(image_size: int) -> int:
+    levels = int(math.log2(image_size)) - 2  # 4x4 → image_size
+    if 2 ** (levels + 2) != image_size or levels < 3:
+        raise ValueError(f"image_size must be a power of two ≥ 32, not {image_size}")
+    return levels
+
+
+@register("dcgan_generator", DCGANConfig)
+class DCGANGenerator(nn.Module):
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = c = config
+        levels = _levels(c.image_size)
+        width = c.ngf * 2 ** (levels - 1)
+        self.embed = nn.Embedding(len(c.class_names), c.z_dim) if c.class_names else None
+        in_dim = c.z_dim * (2 if self.embed is not None else 1)
+        layers = [nn.ConvTranspose2d(in_dim, width, 4, 1, 0, bias=False), nn.BatchNorm2d(width), nn.ReLU(True)]
+        for _ in range(levels - 1):
+            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2),
+                       nn.ReLU(True)]
+            width //= 2
+        layers += [nn.ConvTranspose2d(width, 3, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        init_weights(self)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            if labels is None:
+                raise ValueError("this generator is class-conditional: pass labels")
+            z = torch.cat([z, self.embed(labels)], dim=1)
+        return self.net(z[:, :, None, None])
+
+
+@register("dcgan_discriminator", DCGANConfig)
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = c = config
+        levels = _levels(c.image_size)
+        wrap = sn if c.spectral_norm else (lambda layer: layer)
+        layers = [wrap(nn.Conv2d(3, c.ndf, 4, 2, 1)), nn.LeakyReLU(0.2, True)]
+        width = c.ndf
+        for _ in range(levels - 1):
+            layers.append(wrap(nn.Conv2d(width, width * 2, 4, 2, 1, bias=c.spectral_norm)))
+            if not c.spectral_norm:
+                layers.append(nn.BatchNorm2d(width * 2))
+            layers.append(nn.LeakyReLU(0.2, True))
+            width *= 2
+        self.features = nn.Sequential(*layers)
+        self.head = wrap(nn.Conv2d(width, 1, 4, 1, 0))
+        self.embed = wrap(nn.Embedding(len(c.class_names), width)) if c.class_names else None
+        init_weights(self)
+
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.features(images)
+        logits = self.head(h).flatten(1)
+        if self.embed is not None:  # projection: <embed(y), sum of features>
+            logits = logits + (self.embed(labels) * h.sum(dim=(2, 3))).sum(dim=1, keepdim=True)
+        return logits
+
+
+def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0,
+                    mode: str = "resample") -> torch.Tensor:
+    """Latent vectors for `seed`, truncated: the same arguments always give the same tensor.
+
+    mode "resample" (BigGAN): entries with |z| > truncation are drawn again until inside.
+    mode "psi" (StyleGAN-style, towards the latent mean 0): z * truncation.
+    truncation ≥ 4 (resample) or 1 (psi) leaves z as drawn.
+    """
+    generator = torch.Generator().manual_seed(int(seed))
+    z = torch.randn(count, z_dim, generator=generator)
+    if mode == "psi":
+        return z * truncation
+    if mode != "resample":
+        raise ValueError(f"unknown truncation mode {mode!r}: use 'resample' or 'psi'")
+    if truncation <= 0:
+        raise ValueError("truncation must be positive")
+    outside = z.abs() > truncation
+    while outside.any():
+        z[outside] = torch.randn(int(outside.sum()), generator=generator)
+        outside = z.abs() > truncation
+    return z

@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import registry
+from core.data import GenerativeImages
+from core.diffaugment import diff_augment
+from core.images import ImageInputError
+from core.models.dcgan import truncated_noise
+from core.training import update_ema
+from demos import dogs
+from tests.conftest import draw_object
+from tests.test_training import launch
+
+
+def spread(images) -> float:
+    """Mean distance of each image to the batch mean: a plain measure of variety."""
+    stack = np.stack([np.asarray(image, dtype=np.float64) for image in images])
+    return float(np.abs(stack - stack.mean(axis=0)).mean())
+
+
+def test_shipped_generator_same_seed_same_dogs():
+    a = dogs.generate_dogs(seed=3, truncation=0.7, count=4)
+    b = dogs.generate_dogs(seed=3, truncation=0.7, count=4)
+    c = dogs.generate_dogs(seed=4, truncation=0.7, count=4)
+    assert all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(a, b))
+    assert not np.array_equal(np.asarray(a[0]), np.asarray(c[0]))
+    assert a[0].size == (64, 64)
+
+
+@pytest.mark.parametrize("mode", ["resample", "psi"])
+def test_lower_truncation_gives_less_variety(mode):
+    low, high = (0.3, 2.0) if mode == "resample" else (0.3, 1.0)
+    narrow = spread(dogs.generate_dogs(seed=11, truncation=low, count=32, mode=mode))
+    wide = spread(dogs.generate_dogs(seed=11, truncation=high, count=32, mode=mode))
+    assert narrow < 0.8 * wide
+
+
+def test_truncated_noise_rules():
+    z = truncated_noise(64, 16, seed=1, truncation=0.5)
+    assert z.abs().max() <= 0.5
+    assert torch.equal(z, truncated_noise(64, 16, seed=1, truncation=0.5))
+    assert torch.allclose(truncated_noise(4, 8, 2, 0.5, "psi"), 0.5 * truncated_noise(4, 8, 2, 1.0, "psi"))
+    with pytest.raises(ValueError):
+        truncated_noise(1, 4, 0, 1.0, "sideways")
+
+
+def test_bad_requests_are_clear_errors():
+    with pytest.raises(ImageInputError, match="between 1 and 64"):
+        dogs.generate_dogs(count=500)
+    with pytest.raises(ImageInputError, match="above 0"):
+        dogs.generate_dogs(truncation=0)
+
+
+def test_interpolation_gif_loops(tmp_path):
+    path = dogs.interpolation_gif(0, 1, frames=6)
+    gif = Image.open(path)
+    assert gif.n_frames == 10 and gif.size == (dogs.DISPLAY_SIZE, dogs.DISPLAY_SIZE)
+
+
+def test_conditional_models_and_sizes():
+    for size in (64, 128):
+        config = dict(image_size=size, ngf=8, ndf=8, class_names=["pug", "husky"])
+        g, d = registry.build("dcgan_generator", config), registry.build("dcgan_discriminator", config)
+        labels = torch.tensor([0, 1])
+        images = g(torch.randn(2, 128), labels)
+        assert images.shape == (2, 3, size, size) and d(images, labels).shape == (2, 1)
+    with pytest.raises(ValueError, match="class-conditional"):
+        g(torch.randn(2, 128))
+
+
+def test_diffaugment_is_differentiable_and_changes_images():
+    x = torch.rand(4, 3, 32, 32, requires_grad=True)
+    y = diff_augment(x)
+    y.mean().backward()
+    assert y.shape == x.shape and not torch.equal(y, x) and x.grad.abs().sum() > 0
+
+
+def test_ema_moves_towards_the_model():
+    model, ema = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    before = (ema.weight - model.weight).abs().sum()
+    update_ema(ema, model, 0.5)
+    assert torch.isclose((ema.weight - model.weight).abs().sum(), before / 2)
+
+
+def test_stanford_dogs_layout_crops_to_the_box(tmp_path):
+    images, annotations = tmp_path / "Images" / "n02085620-Chihuahua", tmp_path / "Annotation" / "n02085620-Chihuahua"
+    images.mkdir(parents=True)
+    annotations.mkdir(parents=True)
+    picture = Image.new("RGB", (200, 100), "white")
+    picture.paste(Image.new("RGB", (50, 50), "red"), (120, 30))
+    picture.save(images / "n02085620_1.jpg")
+    (annotations / "n02085620_1").write_text(
+        "<annotation><object><name>Chihuahua</name><bndbox><xmin>120</xmin><ymin>30</ymin>"
+        "<xmax>170</xmax><ymax>80</ymax></bndbox></object></annotation>")
+    dataset = GenerativeImages(tmp_path, image_size=32, conditional=True, flip=False)
+    item = dataset[0]
+    assert dataset.class_names == ["Chihuahua"] and item["label"] == 0
+    assert item["image"][0].mean() > 0.8 and item["image"][1].mean() < -0.8  # all red: the box only
+
+
+def test_training_on_a_small_folder_loads_in_the_tab(tmp_path, monkeypatch):
+    from demos import common
+    data = tmp_path / "dogs"
+    data.mkdir()
+    for n in range(6):
+        draw_object("disc", n, size=64).save(data / f"{n}.png")
+    out = tmp_path / "run"
+    launch("dcgan.py", "--data", data, "--out", out, "--max-steps", 2, "--ngf", 8, "--ndf", 8,
+           "--batch-size", 4, "--num-workers", 0, "--image-size", 32)
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "dogs").symlink_to(out / "generator")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
+    common.clear_models()
+    try:
+        images = dogs.generate_dogs(seed=1, count=3)
+        assert len(images) == 3 and images[0].size == (32, 32)
+    finally:
+        common.clear_models()
