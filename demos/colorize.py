@@ -10,7 +10,7 @@ from PIL import Image
 from core.colorize import colorize as colorize_image
 from core.colorize import grey_version
 from core.images import load_image
-from demos.common import get_model, user_message
+from demos.common import get_model, on_gpu, user_message
 
 COLORIZER = "colorizer"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "colorize").glob("*.jpg"))
@@ -31,6 +31,7 @@ def colorize(photo, render_size: int = DEFAULT_RENDER) -> tuple[Image.Image, Ima
     return grey, colorize_image(get_model(COLORIZER), grey, render_size), note
 
 
+@on_gpu
 def _ui_colorize(photo, render_size):
     if photo is None:
         raise gr.Error("Upload a photo first (or click an example).")
@@ -45,6 +46,7 @@ def _ui_colorize(photo, render_size):
     return (grey, result), str(download)
 
 
+@on_gpu
 def _api_colorize(photo, render_size):
     try:
         return colorize(photo, render_size)[1]

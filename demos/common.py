@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -51,6 +52,14 @@ def clear_models():
     """Forget loaded models (tests point GANHUB_WEIGHTS elsewhere and load again)."""
     with _lock:
         _load.cache_clear()
+
+
+def on_gpu(fn):
+    """`spaces.GPU` on a ZeroGPU Hugging Face Space (where that package exists), else fn as is."""
+    if importlib.util.find_spec("spaces") is None:
+        return fn
+    import spaces
+    return spaces.GPU(fn)
 
 
 def user_message(error: Exception) -> str:

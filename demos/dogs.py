@@ -11,7 +11,7 @@ from PIL import Image
 from core.images import ImageInputError, to_image
 from core.models.dcgan import truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
-from demos.common import get_model, user_message, weights_source
+from demos.common import get_model, on_gpu, user_message, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
@@ -77,6 +77,7 @@ def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames:
     return str(out)
 
 
+@on_gpu
 def _ui_generate(seed, truncation, count, mode, breed):
     try:
         images = generate_dogs(seed, truncation, count, mode, breed)
@@ -85,6 +86,7 @@ def _ui_generate(seed, truncation, count, mode, breed):
     return [image.resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in images]
 
 
+@on_gpu
 def _ui_animate(seed, truncation, mode, breed):
     try:
         return interpolation_gif(seed, seed + 1, truncation, mode=mode, breed=breed)

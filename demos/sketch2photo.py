@@ -9,7 +9,7 @@ import torch
 from PIL import Image, ImageOps
 
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import get_model, user_message
+from demos.common import get_model, on_gpu, user_message
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
@@ -66,6 +66,7 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
     return photo, classifier.top_k(small, k=top_k)[0]
 
 
+@on_gpu
 def _ui_sketch_to_photo(sketch):
     try:
         return sketch_to_photo(sketch)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from core.checkpoint import CONFIG_FILE
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import get_model, local_weights_root, user_message
+from demos.common import get_model, local_weights_root, on_gpu, user_message
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
 MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
@@ -43,6 +43,7 @@ def stylize(photo, style: str = DEFAULT_STYLE) -> tuple[Image.Image, Image.Image
     return to_image(painting[0]), to_image(reconstruction[0]), note
 
 
+@on_gpu
 def _ui_stylize(photo, style):
     if photo is None:
         raise gr.Error("Upload a photo first (or click an example).")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -39,3 +40,17 @@ def photo_folder(tmp_path_factory) -> Path:
         for n in range(12):
             draw_object(kind, n).save(root / kind / f"{kind}{n}.png")
     return root
+
+
+@pytest.fixture(scope="session")
+def hub_url():
+    """The whole hub, launched as `python app.py` would, on a free local port."""
+    import app
+    hub = app.build_app()
+    hub.queue(max_size=64, default_concurrency_limit=2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    hub.close()

@@ -1,5 +1,5 @@
 """The launched hub, called as users' scripts call it: gradio_client over HTTP."""
-import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gradio_client import Client, handle_file
@@ -9,21 +9,9 @@ from demos.colorize import EXAMPLES as COLOR_EXAMPLES
 from demos.sketch2photo import EXAMPLES
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def client():
-    import app
-    hub = app.build_app()
-    hub.queue(max_size=16)
-    port = free_port()
-    hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    hub.close()
+def client(hub_url):
+    return Client(hub_url, verbose=False)
 
 
 def test_sketch_to_photo_endpoint(client):
@@ -60,3 +48,14 @@ def test_generate_dogs_endpoint(client):
     gallery = client.predict(5, 0.8, 6, api_name="/generate_dogs")
     assert len(gallery) == 6
     assert Image.open(gallery[0]["image"]).size == (128, 128)
+
+
+def test_thirty_concurrent_clients_all_get_answers(hub_url):
+    def one_user(n):
+        client = Client(hub_url, verbose=False)
+        photo, label = client.predict(handle_file(EXAMPLES[n % len(EXAMPLES)]), api_name="/sketch_to_photo")
+        return Image.open(photo).size
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        sizes = list(pool.map(one_user, range(30)))
+    assert sizes == [(256, 256)] * 30

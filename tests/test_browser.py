@@ -1,0 +1,77 @@
+"""End to end in a real browser (Debian's chromium driven by Playwright): draw, generate, switch tabs.
+
+Screenshots go to $GANHUB_SCREENSHOTS when set (the README's come from here), else a temp folder.
+"""
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def page(hub_url):
+    from playwright.sync_api import sync_playwright
+    assert Path(CHROMIUM).exists(), "chromium is missing: .ci/run installs it (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(hub_url)
+        page.wait_for_selector("#sketchpad canvas", timeout=30_000)
+        yield page
+        browser.close()
+
+
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("GANHUB_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_draw_generate_and_switch_tabs(page, tmp_path):
+    page.click("#sketchpad button[aria-label='Brush']")
+    box = page.locator("#sketchpad canvas").first.bounding_box()
+    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.6, min(box["width"], box["height"]) * 0.25
+    page.mouse.move(cx + r, cy)
+    page.mouse.down()
+    for i in range(41):
+        page.mouse.move(cx + r * math.cos(2 * math.pi * i / 40), cy + r * math.sin(2 * math.pi * i / 40), steps=2)
+    page.mouse.up()
+    page.mouse.move(cx, cy - r)
+    page.mouse.down()
+    page.mouse.move(cx + 0.2 * r, cy - 1.5 * r, steps=5)
+    page.mouse.up()
+    page.click("#draw-generate")
+    page.wait_for_selector("#sketch-photo img", timeout=60_000)
+    page.wait_for_selector("#sketch-label", timeout=10_000)
+    assert page.locator("#sketch-label").inner_text().strip()
+    page.screenshot(path=str(shots(tmp_path) / "sketch2photo.png"), full_page=True)
+
+    page.get_by_role("tab", name="Old-photo colourisation").click()
+    page.locator("#colorize-upload input[type=file]").set_input_files("demos/examples/colorize/coffee.jpg")
+    page.click("#colorize-button")
+    page.wait_for_selector("#colorize-slider img", timeout=60_000)
+    page.screenshot(path=str(shots(tmp_path) / "colorize.png"), full_page=True)
+
+    for tab, button, output in (("Catholic2Gogh", "#stylize-button", "img"), ("Dog generation", "#dogs-generate",
+                                                                             "#dogs-gallery img")):
+        page.get_by_role("tab", name=tab).click()
+        if tab == "Catholic2Gogh":
+            page.locator("#stylize-upload input[type=file]").set_input_files("demos/examples/stylize/Path.jpg")
+        page.click(button)
+        page.wait_for_timeout(500)
+        page.wait_for_selector(output, timeout=60_000)
+        page.screenshot(path=str(shots(tmp_path) / f"{tab.lower().replace(' ', '_')}.png"), full_page=True)
+    assert page.locator("text=Error").count() == 0
+
+
+def test_empty_sketch_shows_a_message_not_a_trace(page):
+    page.get_by_role("tab", name="Sketch → photo").click()
+    page.click("#sketchpad button[aria-label='Clear canvas']")
+    page.click("#draw-generate")
+    page.wait_for_selector("text=draw something", timeout=20_000)
+    assert page.locator("text=Traceback").count() == 0
