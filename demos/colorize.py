@@ -10,7 +10,7 @@ from PIL import Image
 from core.colorize import colorize as colorize_image
 from core.colorize import grey_version
 from core.images import load_image
-from demos.common import get_model, on_gpu, user_message
+from demos.common import for_the_page, get_model, on_gpu
 
 COLORIZER = "colorizer"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "colorize").glob("*.jpg"))
@@ -33,14 +33,7 @@ def colorize(photo, render_size: int = DEFAULT_RENDER) -> tuple[Image.Image, Ima
 
 @on_gpu
 def _ui_colorize(photo, render_size):
-    if photo is None:
-        raise gr.Error("Upload a photo first (or click an example).")
-    try:
-        grey, result, note = colorize(photo, render_size)
-    except Exception as error:  # the page shows a message, never a stack trace
-        raise gr.Error(user_message(error)) from None
-    if note:
-        gr.Info(note)
+    grey, result = for_the_page(colorize, photo, render_size)
     download = Path(tempfile.mkdtemp()) / f"{Path(str(photo)).stem}_colour.png"
     result.save(download)
     return (grey, result), str(download)
@@ -48,10 +41,7 @@ def _ui_colorize(photo, render_size):
 
 @on_gpu
 def _api_colorize(photo, render_size):
-    try:
-        return colorize(photo, render_size)[1]
-    except Exception as error:
-        raise gr.Error(user_message(error)) from None
+    return for_the_page(colorize, photo, render_size)[1]
 
 
 def build_tab():

@@ -7,6 +7,7 @@ import os
 import threading
 from pathlib import Path
 
+import gradio as gr
 import torch
 
 from core.checkpoint import CheckpointError, load_checkpoint
@@ -67,3 +68,18 @@ def user_message(error: Exception) -> str:
     if isinstance(error, (ImageInputError, CheckpointError)):
         return str(error)
     return f"Something went wrong while processing this image ({type(error).__name__})."
+
+
+def for_the_page(fn, *args):
+    """Call a tab's plain function for the page or the API: any error becomes a message
+    (gr.Error), never a stack trace, and a note (e.g. "scaled down") becomes a toast."""
+    try:
+        result = fn(*args)
+    except Exception as error:
+        raise gr.Error(user_message(error)) from None
+    if isinstance(result, tuple) and result and (result[-1] is None or isinstance(result[-1], str)):
+        *result, note = result
+        if note:
+            gr.Info(note)
+        result = tuple(result)
+    return result

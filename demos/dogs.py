@@ -11,7 +11,7 @@ from PIL import Image
 from core.images import ImageInputError, to_image
 from core.models.dcgan import truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
-from demos.common import get_model, on_gpu, user_message, weights_source
+from demos.common import for_the_page, get_model, on_gpu, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
@@ -79,19 +79,13 @@ def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames:
 
 @on_gpu
 def _ui_generate(seed, truncation, count, mode, breed):
-    try:
-        images = generate_dogs(seed, truncation, count, mode, breed)
-    except Exception as error:
-        raise gr.Error(user_message(error)) from None
+    images = for_the_page(generate_dogs, seed, truncation, count, mode, breed)
     return [image.resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in images]
 
 
 @on_gpu
 def _ui_animate(seed, truncation, mode, breed):
-    try:
-        return interpolation_gif(seed, seed + 1, truncation, mode=mode, breed=breed)
-    except Exception as error:
-        raise gr.Error(user_message(error)) from None
+    return for_the_page(interpolation_gif, seed, seed + 1, truncation, 24, mode, breed)
 
 
 def build_tab():

@@ -9,7 +9,7 @@ import torch
 from PIL import Image, ImageOps
 
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import get_model, on_gpu, user_message
+from demos.common import for_the_page, get_model, on_gpu
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
@@ -68,10 +68,7 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
 
 @on_gpu
 def _ui_sketch_to_photo(sketch):
-    try:
-        return sketch_to_photo(sketch)
-    except Exception as error:  # the page shows a message, never a stack trace
-        raise gr.Error(user_message(error)) from None
+    return for_the_page(sketch_to_photo, sketch)
 
 
 def build_tab():

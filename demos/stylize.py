@@ -10,7 +10,7 @@ from PIL import Image
 
 from core.checkpoint import CONFIG_FILE
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import get_model, local_weights_root, on_gpu, user_message
+from demos.common import for_the_page, get_model, local_weights_root, on_gpu
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
 MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
@@ -45,15 +45,7 @@ def stylize(photo, style: str = DEFAULT_STYLE) -> tuple[Image.Image, Image.Image
 
 @on_gpu
 def _ui_stylize(photo, style):
-    if photo is None:
-        raise gr.Error("Upload a photo first (or click an example).")
-    try:
-        painting, reconstruction, note = stylize(photo, style)
-    except Exception as error:  # the page shows a message, never a stack trace
-        raise gr.Error(user_message(error)) from None
-    if note:
-        gr.Info(note)
-    return painting, reconstruction
+    return for_the_page(stylize, photo, style)
 
 
 def build_tab():

@@ -73,5 +73,5 @@ def test_empty_sketch_shows_a_message_not_a_trace(page):
     page.get_by_role("tab", name="Sketch → photo").click()
     page.click("#sketchpad button[aria-label='Clear canvas']")
     page.click("#draw-generate")
-    page.wait_for_selector("text=draw something", timeout=20_000)
+    page.wait_for_selector("text=is empty", timeout=20_000)
     assert page.locator("text=Traceback").count() == 0
