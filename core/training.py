@@ -152,6 +152,9 @@ class Trainer:
         self.models = dict(zip(names, prepared[:len(names)]))
         self.optimizers = dict(zip(optimizers, prepared[len(names):-1]))
         self.loader = prepared[-1]
+        if len(self.loader) == 0:
+            raise SystemExit(f"{len(loader.dataset)} training items give no full batch of {args.batch_size} "
+                             f"per process: lower --batch-size.")
         self.schedulers = schedulers or {}
         # Modules trained by hand (e.g. an EMA copy of G): saved, resumed and exportable, not prepared.
         self.kept = {name: module.to(self.accelerator.device) for name, module in (keep or {}).items()}

@@ -59,3 +59,15 @@ def test_thirty_concurrent_clients_all_get_answers(hub_url):
     with ThreadPoolExecutor(max_workers=30) as pool:
         sizes = list(pool.map(one_user, range(30)))
     assert sizes == [(256, 256)] * 30
+
+
+def test_drawing_endpoint_and_animation_endpoint(client, tmp_path):
+    drawing = tmp_path / "drawing.png"
+    canvas = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    canvas.paste(Image.new("RGBA", (200, 8), (0, 0, 0, 255)), (50, 150))
+    canvas.save(drawing)
+    value = {"background": None, "layers": [handle_file(str(drawing))], "composite": handle_file(str(drawing))}
+    photo, label = client.predict(value, api_name="/sketch_to_photo_drawing")
+    assert Image.open(photo).size == (256, 256) and label["label"]
+    gif = client.predict(2, 1.0, "resample", "any", api_name="/animate_dogs")
+    assert Image.open(gif).n_frames > 10

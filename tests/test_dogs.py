@@ -108,13 +108,25 @@ def test_training_on_a_small_folder_loads_in_the_tab(tmp_path, monkeypatch):
         draw_object("disc", n, size=64).save(data / f"{n}.png")
     out = tmp_path / "run"
     launch("dcgan.py", "--data", data, "--out", out, "--max-steps", 2, "--ngf", 8, "--ndf", 8,
-           "--batch-size", 4, "--num-workers", 0, "--image-size", 32)
+           "--batch-size", 4, "--num-workers", 0, "--image-size", 64)
     (tmp_path / "weights").mkdir()
     (tmp_path / "weights" / "dogs").symlink_to(out / "generator")
     monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
     common.clear_models()
     try:
         images = dogs.generate_dogs(seed=1, count=3)
-        assert len(images) == 3 and images[0].size == (32, 32)
+        assert len(images) == 3 and images[0].size == (64, 64)
     finally:
         common.clear_models()
+
+
+def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
+    import subprocess
+    import sys
+    from tests.conftest import REPO
+    result = subprocess.run([sys.executable, str(REPO / "train" / "dcgan.py"), "--data", str(tmp_path),
+                             "--out", str(tmp_path / "run"), "--inception-weights", str(tmp_path / "nope.pth")],
+                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode != 0
+    assert "no such file" in result.stderr and "cannot be downloaded" in result.stderr
+    assert "Traceback" not in result.stderr

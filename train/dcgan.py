@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader
@@ -45,8 +46,48 @@ class DCGANArgs(GANArgs):
     inception_weights: str = ""
 
 
+@torch.no_grad()
+def fid_kid(generator, dataset, weights_path: str, device, count: int = 1000) -> dict:
+    """FID and KID (torchmetrics, Inception features from a local weights file) of `count` samples
+    against the training images."""
+    from torchmetrics.image.fid import FrechetInceptionDistance
+    from torchmetrics.image.kid import KernelInceptionDistance
+    fid = FrechetInceptionDistance(feature_extractor_weights_path=weights_path).to(device)
+    kid = KernelInceptionDistance(feature_extractor_weights_path=weights_path,
+                                  subset_size=min(50, len(dataset))).to(device)
+    to_uint8 = lambda images: ((images.clamp(-1, 1) + 1) * 127.5).to(torch.uint8)
+    for batch in DataLoader(dataset, batch_size=64):
+        real = to_uint8(batch["image"].to(device))
+        fid.update(real, real=True)
+        kid.update(real, real=True)
+    n_classes = max(1, len(dataset.class_names))
+    for start in range(0, count, 64):
+        n = min(64, count - start)
+        labels = (torch.arange(n, device=device) % n_classes) if dataset.class_names else None
+        fake = to_uint8(generator(torch.randn(n, generator.config.z_dim, device=device), labels))
+        fid.update(fake, real=False)
+        kid.update(fake, real=False)
+    kid_mean, kid_std = kid.compute()
+    return {"fid": float(fid.compute()), "kid": float(kid_mean), "kid_std": float(kid_std), "samples": count}
+
+
+def check_inception_weights(path: str) -> None:
+    """Fail at start, not after training, when FID/KID were asked for but cannot be computed."""
+    if not path:
+        return
+    if not Path(path).is_file():
+        raise SystemExit(f"--inception-weights {path}: no such file. FID/KID need the FID Inception weights "
+                         "(pt_inception-2015-12-05) as a local file, since they cannot be downloaded here.")
+    try:
+        import torch_fidelity  # noqa: F401
+        import torchmetrics  # noqa: F401
+    except ImportError:
+        raise SystemExit("FID/KID need two more packages: pip install torchmetrics torch-fidelity") from None
+
+
 def main():
     args = parse_args(DCGANArgs)
+    check_inception_weights(args.inception_weights)
     dataset = GenerativeImages(args.data, args.image_size, conditional=args.conditional)
     config = dict(image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                   class_names=dataset.class_names, spectral_norm=args.spectral_norm)
@@ -71,7 +112,9 @@ def main():
         return [images[:8], images[8:]]
 
     def card(name):
-        return model_card(args, dataset, trainer.step, trainer.hardware())
+        metrics = fid_kid(trainer.unwrap(name), dataset, args.inception_weights, trainer.device) \
+            if args.inception_weights else None
+        return model_card(args, dataset, trainer.step, trainer.hardware(), metrics)
 
     trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader, schedulers=schedulers,
                       keep={"G_ema": G_ema} if args.ema else None,
@@ -96,10 +139,12 @@ def main():
         trainer.log(loss_d=loss_d.item(), loss_g=loss_g.item())
 
 
-def model_card(args, dataset, step, hardware) -> str:
+def model_card(args, dataset, step, hardware, metrics=None) -> str:
     classes = f"{len(dataset.class_names)} classes" if dataset.class_names else "unconditional"
     fid = ("FID/KID: not measured (Inception weights are needed and cannot be downloaded offline; "
-           "pass --inception-weights)" if not args.inception_weights else "FID/KID: see the training log")
+           "pass --inception-weights)" if not metrics else
+           f"FID {metrics['fid']:.1f}, KID {metrics['kid']:.4f} ± {metrics['kid_std']:.4f} "
+           f"({metrics['samples']} samples against the training images)")
     return f"""# DCGAN-family generator
 
 Trained by `train/dcgan.py` of this hub.

@@ -1,0 +1,73 @@
+"""DCGAN speed on this machine; prints one JSON object.
+
+    python bench/dcgan.py [--weights weights/dogs] [--device cpu]
+
+Generation: images/s for one batch of 64 from the shipped generator (eval mode, no grad).
+Training: images/s of a full step of the shipped recipe (hinge loss, spectral norm, DiffAugment on
+real and fake in both steps, EMA update) at the shipped size, batch 32.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+
+import torch
+
+from core import registry
+from core.checkpoint import load_checkpoint
+from core.diffaugment import diff_augment
+from core.losses import GANLoss
+from core.profiling import peak_memory_mb, timed
+from core.training import update_ema
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weights", default="weights/dogs")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    generator = load_checkpoint(args.weights, device=device)
+    c = generator.config
+    z = torch.randn(64, c.z_dim, device=device)
+    labels = torch.zeros(64, dtype=torch.long, device=device) if c.class_names else None
+    with torch.no_grad():
+        generate = statistics.median(timed(lambda: generator(z, labels), args.repeats, device=device))
+
+    G = registry.build("dcgan_generator", c).to(device)
+    D = registry.build("dcgan_discriminator", c).to(device)
+    G_ema = copy.deepcopy(G).requires_grad_(False)
+    opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.0, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.0, 0.999))
+    hinge = GANLoss("hinge")
+    real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
+    y = labels[: args.batch_size] if labels is not None else None
+
+    def step():
+        fake = G(torch.randn(args.batch_size, c.z_dim, device=device), y)
+        opt_d.zero_grad()
+        hinge.discriminator(D(diff_augment(real), y), D(diff_augment(fake.detach()), y)).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        hinge.generator(D(diff_augment(fake), y)).backward()
+        opt_g.step()
+        update_ema(G_ema, G, 0.999)
+
+    train = statistics.median(timed(step, args.repeats, device=device))
+    print(json.dumps({
+        "benchmark": "dcgan",
+        "device": f"cpu ({torch.get_num_threads()} threads)" if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "model": f"{c.image_size} px, ngf {c.ngf}, ndf {c.ndf}, z {c.z_dim}",
+        "generate_batch64_images_per_s": round(64 / generate, 1),
+        "generate_batch64_ms": round(generate * 1000, 1),
+        "train_images_per_s": round(args.batch_size / train, 1),
+        "peak_memory_mb": round(peak_memory_mb(device), 1),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
