@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The exact run behind weights/dogs (on the 2-core CPU, 25 minutes at most).
 # Usage: bash scripts/train_shipped_dogs.sh RUNS_DIR   (after scripts/build_dog_data.py)
+# The shipped run used --ema 0.999 (then the default); its washed-out EMA export was replaced by the
+# live G from RUNS_DIR/dogs/state, see weights/dogs/README.md. Today's default (--ema 0) exports G.
 set -euo pipefail
 runs=${1:-runs}
 mkdir -p "$runs"

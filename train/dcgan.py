@@ -4,7 +4,7 @@
     accelerate launch train/dcgan.py --data StanfordDogs --conditional --out runs/breeds   # Images/ + Annotation/
 
 Defaults are the small-data recipe: hinge loss, spectral norm in D, DiffAugment on real and fake
-in both steps, and an exponential moving average of G's weights (exported, as it samples better).
+in both steps; --ema 0.999 keeps and exports a moving average of G's weights instead of G.
 `--no-spectral-norm --gan-loss vanilla --diffaugment "" --ema 0` gives the plain DCGAN of the paper.
 FID/KID need Inception weights, which cannot be downloaded offline: pass --inception-weights
 (a torchvision/torch-fidelity FID Inception file) to report them; without it the card says so.
@@ -38,7 +38,8 @@ class DCGANArgs(GANArgs):
     spectral_norm: bool = True
     gan_loss: str = "hinge"
     diffaugment: str = "colour,translation,cutout"
-    ema: float = 0.999            # 0 = no EMA copy of G
+    ema: float = 0.0              # e.g. 0.999: export an EMA copy of G (its BN statistics are G's,
+                                  # which washed samples out in the shipped run, so off by default)
     lr: float = 2e-4
     beta1: float = 0.0            # BigGAN-style Adam for hinge + spectral norm
     batch_size: int = 32
