@@ -62,7 +62,8 @@ def build_tab():
                                 label="Style", elem_id="stylize-style")
             button = gr.Button("Paint", variant="primary", elem_id="stylize-button")
         with gr.Column():
-            painting = gr.Image(label="Painting", type="pil", format="png", interactive=False)
+            painting = gr.Image(label="Painting", type="pil", format="png", interactive=False,
+                                elem_id="stylize-painting")
             reconstruction = gr.Image(label="Reconstruction (painted back to a photo)", type="pil",
                                       format="png", interactive=False)
     button.click(_ui_stylize, [photo, style], [painting, reconstruction], api_name="stylize",

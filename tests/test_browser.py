@@ -57,7 +57,7 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
     page.wait_for_selector("#colorize-slider img", timeout=60_000)
     page.screenshot(path=str(shots(tmp_path) / "colorize.png"), full_page=True)
 
-    for tab, button, output in (("Catholic2Gogh", "#stylize-button", "img"), ("Dog generation", "#dogs-generate",
+    for tab, button, output in (("Catholic2Gogh", "#stylize-button", "#stylize-painting img"), ("Dog generation", "#dogs-generate",
                                                                              "#dogs-gallery img")):
         page.get_by_role("tab", name=tab).click()
         if tab == "Catholic2Gogh":
