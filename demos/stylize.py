@@ -33,8 +33,9 @@ def style_names() -> list[str]:
 @torch.no_grad()
 def stylize(photo, style: str = DEFAULT_STYLE) -> tuple[Image.Image, Image.Image, str | None]:
     """(painting, reconstruction, note) for a photo, both at the photo's size (after MAX_SIDE)."""
-    if style not in style_names():
-        raise ImageInputError(f"Unknown style {style!r}; available: {', '.join(style_names()) or 'none'}.")
+    styles = style_names()
+    if style not in styles:
+        raise ImageInputError(f"Unknown style {style!r}; available: {', '.join(styles) or 'none'}.")
     image, note = load_image(photo, max_side=MAX_SIDE)
     model = get_model(f"styles/{style}")
     x = to_tensor(image)[None].to(next(model.parameters()).device)

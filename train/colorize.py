@@ -17,7 +17,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core import registry
-from core.color import AB_SCALE, normalize_l, rgb_to_lab
+from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
 from core.colorize import colorize, grey_version
 from core.data import PhotoCrops, list_images
 from core.images import load_image
@@ -77,7 +77,6 @@ def main():
 
     def samples():
         """Rows: grey inputs, colourised, originals (held-out crops when --val-data is given)."""
-        from core.color import lab_to_rgb
         G_eval = trainer.unwrap("G").eval()
         L, _ = lab_batch(fixed.to(trainer.device))
         with torch.no_grad():
