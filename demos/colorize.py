@@ -1,7 +1,7 @@
 """Old-photo colourisation tab: colour at the photo's own resolution, original detail kept."""
 from __future__ import annotations
 
-import tempfile
+import shutil
 from pathlib import Path
 
 import gradio as gr
@@ -10,7 +10,7 @@ from PIL import Image
 from core.colorize import colorize as colorize_image
 from core.colorize import grey_version
 from core.images import load_image
-from demos.common import for_the_page, get_model, on_gpu
+from demos.common import for_the_page, get_model, on_gpu, output_path
 
 COLORIZER = "colorizer"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "colorize").glob("*.jpg"))
@@ -34,8 +34,8 @@ def colorize(photo, render_size: int = DEFAULT_RENDER) -> tuple[Image.Image, Ima
 @on_gpu
 def _ui_colorize(photo, render_size):
     grey, result = for_the_page(colorize, photo, render_size)
-    download = Path(tempfile.mkdtemp()) / f"{Path(str(photo)).stem}_colour.png"
-    result.save(download)
+    download = output_path(f"{Path(str(photo)).stem}_colour.png")
+    shutil.copyfile(result, download)
     return (grey, result), str(download)
 
 

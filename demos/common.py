@@ -4,16 +4,22 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import shutil
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import gradio as gr
 import torch
+from PIL import Image
 
 from core.checkpoint import CheckpointError, load_checkpoint
 from core.images import ImageInputError
 
 REPO_WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "ganhub-outputs"
+KEEP_OUTPUTS_S = 3600
 _lock = threading.Lock()
 
 
@@ -70,9 +76,36 @@ def user_message(error: Exception) -> str:
     return f"Something went wrong while processing this image ({type(error).__name__})."
 
 
+def output_path(file_name: str) -> Path:
+    """A fresh path named `file_name` for one request's output file; outputs older than an hour
+    are deleted on the way, so a long-running hub does not fill the disk."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in OUTPUT_DIR.iterdir():
+        try:
+            if time.time() - old.stat().st_mtime > KEEP_OUTPUTS_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:  # another request pruned it first
+            pass
+    return Path(tempfile.mkdtemp(dir=OUTPUT_DIR)) / file_name
+
+
+def as_files(value):
+    """PIL images in a result become PNG files of their own. Gradio caches a PIL output by
+    rewriting the file named after its content, so two users who get the same image at the same
+    time (the same example, the same seed) could download it half-written."""
+    if isinstance(value, Image.Image):
+        path = output_path("image.png")
+        value.save(path)
+        return str(path)
+    if isinstance(value, (list, tuple)):
+        return type(value)(as_files(item) for item in value)
+    return value
+
+
 def for_the_page(fn, *args):
     """Call a tab's plain function for the page or the API: any error becomes a message
-    (gr.Error), never a stack trace, and a note (e.g. "scaled down") becomes a toast."""
+    (gr.Error), never a stack trace, a note (e.g. "scaled down") becomes a toast, and images
+    become files (see as_files)."""
     try:
         result = fn(*args)
     except Exception as error:
@@ -82,4 +115,4 @@ def for_the_page(fn, *args):
         if note:
             gr.Info(note)
         result = tuple(result)
-    return result
+    return as_files(result)

@@ -1,7 +1,6 @@
 """Dog generation tab: a DCGAN-family generator with a seed and a truncation slider."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -11,7 +10,7 @@ from PIL import Image
 from core.images import ImageInputError, to_image
 from core.models.dcgan import truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
-from demos.common import for_the_page, get_model, on_gpu, weights_source
+from demos.common import for_the_page, get_model, on_gpu, output_path, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
@@ -72,15 +71,18 @@ def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames:
     images = model(path.to(device), None if labels is None else labels.to(device))
     pictures = [to_image(image).resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in images]
     pictures += pictures[-2:0:-1]  # and back, so the loop is seamless
-    out = Path(tempfile.mkdtemp()) / f"dogs_{seed_a}_{seed_b}.gif"
+    out = output_path(f"dogs_{seed_a}_{seed_b}.gif")
     pictures[0].save(out, save_all=True, append_images=pictures[1:], duration=80, loop=0)
     return str(out)
 
 
 @on_gpu
 def _ui_generate(seed, truncation, count, mode, breed):
-    images = for_the_page(generate_dogs, seed, truncation, count, mode, breed)
-    return [image.resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in images]
+    return for_the_page(_dogs_for_display, seed, truncation, count, mode, breed)
+
+
+def _dogs_for_display(*args):
+    return [image.resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in generate_dogs(*args)]
 
 
 @on_gpu
