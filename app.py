@@ -14,10 +14,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from demos import colorize, dogs, sketch2photo, stylize
+from demos import colorize, dogs, singan, sketch2photo, stylize
 
 TABS = [("Sketch → photo", sketch2photo), ("Old-photo colourisation", colorize),
-        ("Catholic2Gogh", stylize), ("Dog generation", dogs)]
+        ("Catholic2Gogh", stylize), ("Dog generation", dogs), ("SinGAN editing", singan)]
 
 
 def build_app() -> gr.Blocks:

@@ -51,8 +51,13 @@ def _load(source: str, device_name: str):
 
 def get_model(name: str):
     """The checkpoint `name`, loaded on first use and then shared; safe across request threads."""
+    return load_cached(weights_source(name))
+
+
+def load_cached(source: str):
+    """The checkpoint at `source` (a folder or Hub id), loaded once and then shared."""
     with _lock:
-        return _load(weights_source(name), str(device()))
+        return _load(source, str(device()))
 
 
 def clear_models():
@@ -69,9 +74,13 @@ def on_gpu(fn):
     return spaces.GPU(fn)
 
 
+class TaskError(RuntimeError):
+    """A failure whose message is written for the user (e.g. a training run that stopped)."""
+
+
 def user_message(error: Exception) -> str:
     """What the page says for an error: our own messages as they are, anything else generically."""
-    if isinstance(error, (ImageInputError, CheckpointError)):
+    if isinstance(error, (ImageInputError, CheckpointError, TaskError)):
         return str(error)
     return f"Something went wrong while processing this image ({type(error).__name__})."
 
@@ -114,5 +123,5 @@ def for_the_page(fn, *args):
         *result, note = result
         if note:
             gr.Info(note)
-        result = tuple(result)
+        result = tuple(result) if len(result) > 1 else result[0]
     return as_files(result)

@@ -1,0 +1,372 @@
+"""SinGAN tab: one-image GANs — samples, editing, harmonization, paint-to-image, super-resolution,
+animation — on shipped models or on a model trained here on the user's own image."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from core import singan as apps
+from core.checkpoint import CONFIG_FILE
+from core.images import ImageInputError, load_image, to_image, to_tensor
+from demos.common import (TaskError, for_the_page, get_model, load_cached, local_weights_root, on_gpu,
+                          output_path)
+
+TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
+DEFAULT_MODEL = "starry_night"
+MAX_SIDE = 1024          # edit / paint / harmonize inputs are scaled down to this first
+MAX_SR_INPUT = 512       # super-resolution input (×4 gives 2048 px)
+MAX_SAMPLES = 8
+EDITOR_SIDE = 384        # the training image is shown this large to paint on
+TRAIN_SIZES = (32, 256)  # long side of a model trained here
+TRAIN_STEPS = (5, 2000)  # iterations per scale
+
+
+def user_models_dir() -> Path:
+    """Where models trained in the hub are kept: $GANHUB_SINGAN_DIR, else a temp folder."""
+    return Path(os.environ.get("GANHUB_SINGAN_DIR") or Path(tempfile.gettempdir()) / "ganhub-singan")
+
+
+def _folders() -> dict[str, Path]:
+    """Model name → checkpoint folder: shipped ones (weights/singan/*), then ones trained here."""
+    found = {}
+    for root in (local_weights_root() / "singan", user_models_dir()):
+        for config in sorted(root.glob(f"*/{CONFIG_FILE}")):
+            try:
+                if json.loads(config.read_text()).get("model") == "singan":
+                    found.setdefault(config.parent.name, config.parent)
+            except (OSError, json.JSONDecodeError):
+                continue
+    return found
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """(label, name) for the dropdown: what each image shows, and its name."""
+    choices = []
+    for name, folder in _folders().items():
+        subject = json.loads((folder / CONFIG_FILE).read_text())["config"].get("subject", name)
+        choices.append((f"{subject} ({name})", name))
+    return choices
+
+
+def load_singan(name: str):
+    folders = _folders()
+    if name not in folders:
+        raise ImageInputError(f"Unknown SinGAN model {name!r}; available: {', '.join(folders) or 'none'}.")
+    if folders[name].parent == local_weights_root() / "singan":
+        return get_model(f"singan/{name}")
+    return load_cached(str(folders[name]))
+
+
+def _start_scale(model, start_scale) -> int:
+    return int(min(max(int(start_scale), 0), model.num_scales - 1))
+
+
+def _tensor(image: Image.Image, model) -> torch.Tensor:
+    return to_tensor(image)[None].to(model.image.device)
+
+
+def _mask(source, size) -> torch.Tensor:
+    """White (painted) = regenerate. A mask with nothing in it is an error, not a silent no-op."""
+    if source is None:
+        raise ImageInputError("A mask is needed: paint over the part to change (white on black in a file).")
+    mask, _ = load_image(source, max_side=MAX_SIDE)
+    mask = mask.convert("L").resize(size, Image.Resampling.NEAREST)
+    values = torch.from_numpy(np.asarray(mask, dtype=np.float32) / 255)[None, None]
+    if values.max() < 0.5:
+        raise ImageInputError("The mask is empty: paint over the part of the image to change.")
+    return (values > 0.5).float()
+
+
+@torch.no_grad()
+def singan_sample(model_name: str = DEFAULT_MODEL, count: int = 4, start_scale: int = 0,
+                  scale_h: float = 1.0, scale_v: float = 1.0, seed: int = 0) -> list[Image.Image]:
+    """Random images in the training image's style; scale_h / scale_v stretch them (0.5-3)."""
+    model = load_singan(model_name)
+    count = int(min(max(int(count), 1), MAX_SAMPLES))
+    scale_h, scale_v = (float(min(max(float(s), 0.5), 3.0)) for s in (scale_h, scale_v))
+    images = apps.samples(model, count, _start_scale(model, start_scale), scale_v, scale_h, int(seed))
+    return [to_image(image[0]) for image in images]
+
+
+@torch.no_grad()
+def _inject(model_name, image, mask, start_scale, seed, mode):
+    model = load_singan(model_name)
+    picture, note = load_image(image, max_side=MAX_SIDE)
+    x = _tensor(picture, model)
+    m = None if mode == "paint" else _mask(mask, picture.size).to(x.device)
+    result = apps.inject(model, x, _start_scale(model, start_scale), m, mode, int(seed))
+    return to_image(result[0]), note
+
+
+def singan_edit(model_name: str = DEFAULT_MODEL, image=None, mask=None, start_scale: int = 2, seed: int = 0):
+    """(edited image, note): the painted-over region (mask) is redrawn from start_scale on so that it
+    fits the training image's patches; the rest of `image` is kept."""
+    return _inject(model_name, image, mask, start_scale, seed, "editing")
+
+
+def singan_harmonize(model_name: str = DEFAULT_MODEL, image=None, mask=None, start_scale: int = 2,
+                     seed: int = 0):
+    """(harmonized image, note): an object pasted into a picture (mask: where it is) takes on the
+    training image's colours and texture."""
+    return _inject(model_name, image, mask, start_scale, seed, "harmonization")
+
+
+def singan_paint(model_name: str = DEFAULT_MODEL, paint=None, start_scale: int = 1, seed: int = 0):
+    """(image, note): a rough colour painting turned into the training image's look."""
+    return _inject(model_name, paint, None, start_scale, seed, "paint")
+
+
+@torch.no_grad()
+def singan_super_resolve(model_name: str = DEFAULT_MODEL, image=None, factor: float = 2, seed: int = 0):
+    """(image, note) `factor` (1.25-4) times larger; without an image, the training image."""
+    model = load_singan(model_name)
+    factor = float(min(max(float(factor), 1.25), 4.0))
+    if image is None:
+        x, note = model.image, None
+    else:
+        picture, note = load_image(image, max_side=MAX_SR_INPUT)
+        x = _tensor(picture, model)
+    return to_image(apps.super_resolve(model, x, factor, int(seed))[0]), note
+
+
+@torch.no_grad()
+def singan_animate(model_name: str = DEFAULT_MODEL, start_scale: int = 1, motion: float = 0.5,
+                   seed: int = 0, frames: int = 24) -> str:
+    """A looping GIF (its file path): the image moving through its own patches."""
+    model = load_singan(model_name)
+    frames = int(min(max(int(frames), 4), 60))
+    motion = float(min(max(float(motion), 0.0), 1.0))
+    images = [to_image(frame[0]) for frame in
+              apps.animation(model, _start_scale(model, start_scale), frames, int(seed), motion)]
+    path = output_path(f"singan_{model_name}_{seed}.gif")
+    images[0].save(path, save_all=True, append_images=images[1:], duration=90, loop=0)
+    return str(path)
+
+
+def _unique_name(wanted: str) -> str:
+    stem = re.sub(r"[^a-z0-9]+", "_", wanted.lower()).strip("_")[:40] or "my_image"
+    taken = set(_folders())
+    name, n = stem, 2
+    while name in taken:
+        name, n = f"{stem}_{n}", n + 1
+    return name
+
+
+def singan_train(image, max_size: int = 128, steps: int = 400, subject: str = "", progress=None) -> str:
+    """Train a SinGAN on `image` with train/singan.py in a process of its own (a crash or a
+    cancelled page cannot take the hub with it) and return the new model's name.
+    `progress(fraction, desc)` is called as scales advance."""
+    picture, _ = load_image(image, max_side=4096)
+    max_size = int(min(max(int(max_size), TRAIN_SIZES[0]), TRAIN_SIZES[1]))
+    steps = int(min(max(int(steps), TRAIN_STEPS[0]), TRAIN_STEPS[1]))
+    subject = (subject or "").strip()[:60] or Path(str(image)).stem[:60] or "my image"
+    name = _unique_name(subject)
+    run = user_models_dir() / ".runs" / name
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    picture.save(run / "image.png")
+    command = [sys.executable, str(TRAIN_SCRIPT), "--image", str(run / "image.png"), "--out", str(run),
+               "--max-size", str(max_size), "--max-steps", str(steps), "--name", subject,
+               "--sample-every", str(10 ** 9), "--save-every", str(10 ** 9)]
+    log = open(run / "train.log", "w")
+    # One core is left to the hub: busy-waiting math threads on too few cores slow both sides badly.
+    threads = str(max(1, (os.cpu_count() or 2) - 1))
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=TRAIN_SCRIPT.parent.parent,
+                               env={**os.environ, "OMP_NUM_THREADS": threads})
+    try:
+        while process.poll() is None:
+            time.sleep(0.5)
+            if progress is not None and (run / "progress.json").is_file():
+                try:
+                    at = json.loads((run / "progress.json").read_text())
+                except json.JSONDecodeError:  # caught mid-write
+                    continue
+                done = (at["scale"] + at["step"] / at["steps"]) / at["scales"]
+                progress(done, desc=f"scale {at['scale'] + 1} of {at['scales']}, step {at['step']} of {at['steps']}")
+    finally:
+        if process.poll() is None:  # the page was closed or the request cancelled
+            process.kill()
+        log.close()
+    if progress is not None:
+        progress(1.0, desc="saving the model")
+    if process.returncode != 0 or not (run / "singan" / CONFIG_FILE).is_file():
+        last = (run / "train.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise TaskError(f"Training stopped (exit code {process.returncode}): {last[0][-300:]}")
+    shutil.move(str(run / "singan"), user_models_dir() / name)
+    return name
+
+
+# --- the page -------------------------------------------------------------------------------
+
+def editor_parts(value) -> tuple[Image.Image, Image.Image | None]:
+    """(painted image, mask of the strokes) from an ImageEditor value; the mask is None when
+    nothing was painted."""
+    if not isinstance(value, dict) or value.get("background") is None:
+        raise ImageInputError("The canvas is empty: upload or choose an image first.")
+    background = load_image(value["background"])[0]
+    layers = [layer for layer in (value.get("layers") or []) if layer is not None]
+    painted = background.copy()
+    mask = Image.new("L", background.size, 0)
+    for layer in layers:
+        layer = layer.convert("RGBA").resize(background.size)
+        painted.paste(layer, (0, 0), layer)
+        mask = Image.fromarray(np.maximum(np.asarray(mask), np.asarray(layer.getchannel("A"))))
+    return painted, (mask if mask.getbbox() else None)
+
+
+def editor_background(model_name):
+    """The model's training image, shown large enough to paint on."""
+    try:
+        image = to_image(load_singan(model_name).image[0])
+    except Exception:  # noqa: BLE001 (an unknown model leaves the canvas empty)
+        return None
+    return ImageOps.contain(image, (EDITOR_SIDE, EDITOR_SIDE), Image.Resampling.BICUBIC)
+
+
+@on_gpu
+def _ui_sample(model_name, count, start_scale, scale_h, scale_v, seed):
+    return for_the_page(singan_sample, model_name, count, start_scale, scale_h, scale_v, seed)
+
+
+@on_gpu
+def _ui_edit(model_name, editor, start_scale, seed, mode):
+    def run():
+        painted, mask = editor_parts(editor)
+        if mode == "paint":
+            return singan_paint(model_name, painted, start_scale, seed)
+        if mask is None:
+            raise ImageInputError("Paint over the part of the image to change first.")
+        action = singan_edit if mode == "editing" else singan_harmonize
+        # Harmonization keeps the pasted picture and uses the strokes only as the mask.
+        image = painted if mode == "editing" else load_image(editor["background"])[0]
+        return action(model_name, image, mask, start_scale, seed)
+    return for_the_page(run)
+
+
+@on_gpu
+def _ui_super_resolve(model_name, image, factor, seed):
+    return for_the_page(singan_super_resolve, model_name, image, factor, seed)
+
+
+@on_gpu
+def _ui_animate(model_name, start_scale, motion, seed):
+    return for_the_page(singan_animate, model_name, start_scale, motion, seed)
+
+
+def _ui_train(image, max_size, steps, subject, progress=gr.Progress()):
+    name = for_the_page(singan_train, image, max_size, steps, subject, progress)
+    gr.Info(f"Trained: the model {name!r} is now selected.")
+    return gr.Dropdown(choices=model_choices(), value=name), name
+
+
+def _api(fn):
+    """An API twin of a plain function: errors as messages, the note as a toast, images as files."""
+    return lambda *args: for_the_page(fn, *args)
+
+
+def build_tab():
+    choices = model_choices()
+    names = [name for _, name in choices]
+    default = DEFAULT_MODEL if DEFAULT_MODEL in names else (names[0] if names else None)
+    gr.Markdown("SinGAN learns one picture's patches at every scale. Pick a shipped model or train one "
+                "on your own image (a few minutes at 128 px on a CPU, in the last sub-tab); then draw new "
+                "samples, edit, harmonize, paint, enlarge or animate. **Start scale**: 0 is the coarsest; "
+                "higher scales keep more of the input and change only finer detail.")
+    # Custom values: API callers may name a model trained after this page was built.
+    model = gr.Dropdown(choices, value=default, label="Model", allow_custom_value=True, elem_id="singan-model")
+    with gr.Tabs():
+        with gr.Tab("Random samples"):
+            with gr.Row():
+                with gr.Column():
+                    start = gr.Slider(0, 8, value=0, step=1, label="Start scale")
+                    scale_h = gr.Slider(0.5, 3, value=1, step=0.25, label="Width ×")
+                    scale_v = gr.Slider(0.5, 3, value=1, step=0.25, label="Height ×")
+                    count = gr.Slider(1, MAX_SAMPLES, value=4, step=1, label="Samples")
+                    seed = gr.Number(value=0, precision=0, label="Seed")
+                    sample_button = gr.Button("Sample", variant="primary", elem_id="singan-sample")
+                gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
+            sample_button.click(_ui_sample, [model, count, start, scale_h, scale_v, seed], gallery,
+                                api_name="singan_sample", concurrency_id="singan")
+        for mode, title, help_text, default_start in (
+                ("editing", "Editing", "Paint a change on the image (move colours, add a shape); the painted "
+                 "region is redrawn in the image's own texture and blended in.", 2),
+                ("harmonization", "Harmonization", "Upload a picture with a pasted object (use the editor's "
+                 "upload), then paint over the object: it takes on the model's colours and texture.", 2),
+                ("paint", "Paint to image", "Paint rough colour shapes; the model turns them into its image's "
+                 "look. Start from the training image or clear the canvas.", 1)):
+            with gr.Tab(title):
+                gr.Markdown(help_text)
+                with gr.Row():
+                    with gr.Column():
+                        editor = gr.ImageEditor(value=editor_background(default), type="pil", image_mode="RGBA",
+                                                brush=gr.Brush(default_size=12), elem_id=f"singan-{mode}-editor")
+                        edit_start = gr.Slider(0, 8, value=default_start, step=1, label="Start scale")
+                        edit_seed = gr.Number(value=0, precision=0, label="Seed")
+                        edit_button = gr.Button(title, variant="primary", elem_id=f"singan-{mode}-button")
+                    result = gr.Image(label="Result (at the input's size)", type="pil", format="png",
+                                      interactive=False, elem_id=f"singan-{mode}-result")
+                edit_button.click(lambda m, e, s, n, mode=mode: _ui_edit(m, e, s, n, mode),
+                                  [model, editor, edit_start, edit_seed], result, api_visibility="private",
+                                  concurrency_id="singan")
+                model.change(editor_background, model, editor, api_visibility="private")
+        with gr.Tab("Super-resolution"):
+            with gr.Row():
+                with gr.Column():
+                    sr_image = gr.File(label="Image (optional: the training image otherwise)", type="filepath",
+                                       file_types=["image"])
+                    factor = gr.Radio([2, 4], value=2, label="Factor")
+                    sr_seed = gr.Number(value=0, precision=0, label="Seed")
+                    sr_button = gr.Button("Enlarge", variant="primary")
+                sr_result = gr.Image(label="Enlarged", type="pil", format="png", interactive=False)
+            sr_button.click(_ui_super_resolve, [model, sr_image, factor, sr_seed], sr_result,
+                            api_name="singan_super_resolve", concurrency_id="singan")
+        with gr.Tab("Animation"):
+            with gr.Row():
+                with gr.Column():
+                    anim_start = gr.Slider(0, 8, value=1, step=1, label="Start scale")
+                    motion = gr.Slider(0.05, 1, value=0.5, step=0.05, label="Motion")
+                    anim_seed = gr.Number(value=0, precision=0, label="Seed")
+                    anim_button = gr.Button("Animate", variant="primary")
+                gif = gr.Image(label="Animation (GIF)", type="filepath", interactive=False)
+            anim_button.click(_ui_animate, [model, anim_start, motion, anim_seed], gif, api_name="singan_animate",
+                              concurrency_id="singan")
+        with gr.Tab("Train on your image"):
+            gr.Markdown("Training runs in a process of its own with a progress bar; the rest of the hub stays "
+                        "usable. One training at a time: others wait in the queue. At 128 px and 400 steps per "
+                        "scale it takes about 15 minutes on a 2-core CPU; 100 steps give a rough model in 4.")
+            with gr.Row():
+                with gr.Column():
+                    train_image = gr.File(label="Your image", type="filepath", file_types=["image"])
+                    subject = gr.Textbox(label="What it shows", placeholder="e.g. my garden")
+                    size = gr.Slider(TRAIN_SIZES[0], TRAIN_SIZES[1], value=128, step=8, label="Long side (px)")
+                    steps = gr.Slider(50, 1000, value=400, step=50, label="Steps per scale")
+                    train_button = gr.Button("Train", variant="primary")
+                trained = gr.Textbox(label="New model", interactive=False)
+            train_button.click(_ui_train, [train_image, size, steps, subject], [model, trained],
+                               api_visibility="private", concurrency_id="singan_train", concurrency_limit=1)
+    # API twins with files in and out (the editors above are for people).
+    api_image, api_mask = gr.File(visible=False, type="filepath"), gr.File(visible=False, type="filepath")
+    api_start, api_seed = gr.Number(visible=False, value=2), gr.Number(visible=False, value=0)
+    api_result = gr.Image(visible=False, type="pil", format="png")
+    for name, fn in (("singan_edit", singan_edit), ("singan_harmonize", singan_harmonize)):
+        gr.Button(visible=False).click(_api(fn), [model, api_image, api_mask, api_start, api_seed],
+                                       api_result, api_name=name, concurrency_id="singan")
+    gr.Button(visible=False).click(_api(singan_paint), [model, api_image, api_start, api_seed],
+                                   api_result, api_name="singan_paint", concurrency_id="singan")
+    api_size, api_steps = gr.Number(visible=False, value=128), gr.Number(visible=False, value=400)
+    api_subject, api_name_out = gr.Textbox(visible=False), gr.Textbox(visible=False)
+    gr.Button(visible=False).click(lambda i, s, n, t, progress=gr.Progress(): for_the_page(singan_train, i, s, n, t, progress),
+                                   [api_image, api_size, api_steps, api_subject], api_name_out,
+                                   api_name="singan_train", concurrency_id="singan_train", concurrency_limit=1)
