@@ -71,3 +71,82 @@ def test_drawing_endpoint_and_animation_endpoint(client, tmp_path):
     assert Image.open(photo).size == (256, 256) and label["label"]
     gif = client.predict(2, 1.0, "resample", "any", api_name="/animate_dogs")
     assert Image.open(gif).n_frames > 10
+
+
+def test_singan_endpoints_on_a_shipped_model(client, tmp_path):
+    photo, mask = tmp_path / "photo.png", tmp_path / "mask.png"
+    Image.new("RGB", (160, 100), (40, 60, 150)).save(photo)
+    mask_image = Image.new("L", (160, 100), 0)
+    mask_image.paste(255, (20, 20, 60, 60))
+    mask_image.save(mask)
+    gallery = client.predict("starry_night", 3, 1, 1.5, 1.0, 7, api_name="/singan_sample")
+    assert len(gallery) == 3
+    for name in ("/singan_edit", "/singan_harmonize"):
+        result = client.predict("starry_night", handle_file(str(photo)), handle_file(str(mask)), 2, 0, api_name=name)
+        assert Image.open(result).size == (160, 100)
+    result = client.predict("starry_night", handle_file(str(photo)), 1, 0, api_name="/singan_paint")
+    assert Image.open(result).size == (160, 100)
+    result = client.predict("starry_night", None, 2, 0, api_name="/singan_super_resolve")
+    model_w = Image.open(gallery[0]["image"]).size[0] / 1.5
+    assert abs(Image.open(result).size[0] - 2 * model_w) <= 2
+    gif = client.predict("starry_night", 1, 0.5, 0, api_name="/singan_animate")
+    assert Image.open(gif).n_frames > 10
+
+
+def test_singan_train_endpoint_adds_a_usable_model(client, tmp_path):
+    photo = tmp_path / "garden.png"
+    Image.new("RGB", (40, 30), (30, 140, 60)).save(photo)
+    name = client.predict(handle_file(str(photo)), 32, 5, "Tiny garden", api_name="/singan_train")
+    assert name.startswith("tiny_garden")
+    assert len(client.predict(name, 2, 0, 1.0, 1.0, 0, api_name="/singan_sample")) == 2
+
+
+IMAGE_ENDPOINTS = {"/sketch_to_photo": lambda f: [f], "/colorize": lambda f: [f, 256],
+                   "/stylize": lambda f: [f, "starry_night"], "/singan_paint": lambda f: ["starry_night", f, 1, 0],
+                   "/singan_super_resolve": lambda f: ["starry_night", f, 2, 0]}
+
+
+@pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS)
+def test_every_bad_upload_over_http_is_a_message(client, endpoint, tmp_path):
+    from test_bad_input import CASES
+    for case, data in CASES.items():
+        path = tmp_path / f"{case.replace(' ', '_')}.png"
+        path.write_bytes(data)
+        try:
+            result = client.predict(*IMAGE_ENDPOINTS[endpoint](handle_file(str(path))), api_name=endpoint)
+        except Exception as error:  # noqa: BLE001 (the message is what is checked)
+            message = str(error)
+            assert "Traceback" not in message and "File \"" not in message, (case, message)
+            assert "Something went wrong" not in message, (case, message)  # a named problem, not a crash
+            continue
+        first = result[0] if isinstance(result, (tuple, list)) else result
+        assert Image.open(first).mode == "RGB", case
+    assert client.predict(handle_file(EXAMPLES[0]), api_name="/sketch_to_photo")  # still serving
+
+
+def test_a_full_queue_says_busy_and_the_hub_recovers():
+    import socket
+
+    import app
+    hub = app.build_app()
+    hub.queue(max_size=1, default_concurrency_limit=1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        jobs = [client.submit(handle_file(COLOR_EXAMPLES[0]), 768, api_name="/colorize") for _ in range(6)]
+        outcomes = []
+        for job in jobs:
+            try:
+                job.result()
+                outcomes.append("ok")
+            except Exception as error:  # noqa: BLE001
+                outcomes.append(str(error))
+        busy = [o for o in outcomes if o != "ok"]
+        assert "ok" in outcomes and busy, outcomes
+        assert all("queue is full" in o.lower() for o in busy), busy
+        assert client.predict(handle_file(COLOR_EXAMPLES[0]), 256, api_name="/colorize")
+    finally:
+        hub.close()

@@ -1,0 +1,90 @@
+"""SinGAN on this machine: a full training run at 128 px and the applications' latency; one JSON object.
+
+    python bench/singan.py                         # trains on the shipped model's image, default flags
+    python bench/singan.py --image my.jpg --max-steps 100 --skip-training   # or parts of it
+
+Training runs train/singan.py as a user would (its default flags: the target is at most 15
+minutes for a 128 px image on a 2-core CPU). Latencies are on the shipped --weights model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from core import singan as apps
+from core.checkpoint import load_checkpoint
+from core.images import to_image
+from core.profiling import peak_memory_mb, timed
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def train(image: str, max_size: int, max_steps: int | None) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, str(REPO / "train" / "singan.py"), "--image", image, "--out", out,
+                   "--max-size", str(max_size)]
+        if max_steps:
+            command += ["--max-steps", str(max_steps)]
+        started = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+        minutes = (time.perf_counter() - started) / 60
+        if result.returncode != 0:
+            raise SystemExit(result.stderr[-2000:])
+        model = load_checkpoint(Path(out) / "singan")
+        return {"max_size": max_size, "scales": model.num_scales, "sizes": model.config.sizes,
+                "steps_per_scale": max_steps or "default", "wall_minutes": round(minutes, 2),
+                **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+def latencies(model, device, repeats: int) -> dict:
+    model = model.to(device)
+    image = torch.rand(1, 3, 256, 384, device=device) * 2 - 1
+    mask = torch.zeros(1, 1, 256, 384, device=device)
+    mask[..., 64:128, 64:160] = 1
+
+    def ms(fn):
+        return round(statistics.median(timed(fn, repeats, warmup=1, device=device)) * 1000, 1)
+
+    return {"sample_ms": ms(lambda: apps.samples(model, 1)),
+            "sample_2x_wide_ms": ms(lambda: apps.samples(model, 1, scale_h=2.0)),
+            "edit_384x256_ms": ms(lambda: apps.inject(model, image, 2, mask)),
+            "super_resolve_x4_ms": ms(lambda: apps.super_resolve(model, model.image, 4)),
+            "animation_24_frames_ms": ms(lambda: apps.animation(model, 1, 24))}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weights", default="weights/singan/starry_night")
+    parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
+    parser.add_argument("--max-size", type=int, default=128)
+    parser.add_argument("--max-steps", type=int, help="iterations per scale (default: the script's)")
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    model = load_checkpoint(args.weights)
+    figures = {"benchmark": "singan",
+               "device": f"cpu ({torch.get_num_threads()} threads)" if device.type == "cpu"
+               else torch.cuda.get_device_name(device)}
+    if not args.skip_training:
+        with tempfile.TemporaryDirectory() as folder:
+            image = args.image or str(Path(folder) / "image.png")
+            if not args.image:
+                to_image(model.image[0]).save(image)
+            figures["training"] = train(image, args.max_size, args.max_steps)
+    figures["applications"] = latencies(model.float(), device, args.repeats)
+    figures["peak_memory_mb"] = round(peak_memory_mb(device), 1)
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
