@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,10 +28,10 @@ from core.profiling import peak_memory_mb, timed
 REPO = Path(__file__).resolve().parent.parent
 
 
-def train(image: str, max_size: int, max_steps: int | None) -> dict:
+def train(image: str, max_size: int, max_steps: int | None, subject: str, source: str, keep: str | None) -> dict:
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, str(REPO / "train" / "singan.py"), "--image", image, "--out", out,
-                   "--max-size", str(max_size)]
+                   "--max-size", str(max_size), "--name", subject, "--source", source]
         if max_steps:
             command += ["--max-steps", str(max_steps)]
         started = time.perf_counter()
@@ -39,6 +40,9 @@ def train(image: str, max_size: int, max_steps: int | None) -> dict:
         if result.returncode != 0:
             raise SystemExit(result.stderr[-2000:])
         model = load_checkpoint(Path(out) / "singan")
+        if keep:
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(Path(out) / "singan", keep)
         return {"max_size": max_size, "scales": model.num_scales, "sizes": model.config.sizes,
                 "steps_per_scale": max_steps or "default", "wall_minutes": round(minutes, 2),
                 **json.loads(result.stdout.strip().splitlines()[-1])}
@@ -66,6 +70,9 @@ def main():
     parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
     parser.add_argument("--max-size", type=int, default=128)
     parser.add_argument("--max-steps", type=int, help="iterations per scale (default: the script's)")
+    parser.add_argument("--name", default="benchmark image", help="what the image shows (model card)")
+    parser.add_argument("--source", default="", help="where the image comes from and its licence (model card)")
+    parser.add_argument("--keep", help="copy the trained checkpoint to this folder")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -80,7 +87,7 @@ def main():
             image = args.image or str(Path(folder) / "image.png")
             if not args.image:
                 to_image(model.image[0]).save(image)
-            figures["training"] = train(image, args.max_size, args.max_steps)
+            figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep)
     figures["applications"] = latencies(model.float(), device, args.repeats)
     figures["peak_memory_mb"] = round(peak_memory_mb(device), 1)
     print(json.dumps(figures, indent=1))

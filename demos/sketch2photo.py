@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 import torch
 from PIL import Image, ImageOps
 

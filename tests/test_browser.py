@@ -75,3 +75,24 @@ def test_empty_sketch_shows_a_message_not_a_trace(page):
     page.click("#draw-generate")
     page.wait_for_selector("text=is empty", timeout=20_000)
     assert page.locator("text=Traceback").count() == 0
+
+
+def test_singan_samples_and_a_painted_edit(page, tmp_path):
+    page.get_by_role("tab", name="SinGAN editing").click()
+    page.click("#singan-sample")
+    page.wait_for_selector("#singan-gallery img", timeout=60_000)
+    page.screenshot(path=str(shots(tmp_path) / "singan_samples.png"), full_page=True)
+
+    page.get_by_role("tab", name="Editing").click()
+    editor = "#singan-editing-editor"
+    page.click(f"{editor} button[aria-label='Brush']")
+    box = page.locator(f"{editor} canvas").first.bounding_box()
+    x, y = box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + box["width"] * 0.2, y + box["height"] * 0.1, steps=8)
+    page.mouse.up()
+    page.click("#singan-editing-button")
+    page.wait_for_selector("#singan-editing-result img", timeout=60_000)
+    page.screenshot(path=str(shots(tmp_path) / "singan_editing.png"), full_page=True)
+    assert page.locator("text=Traceback").count() == 0

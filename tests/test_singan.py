@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from conftest import REPO
 from core import singan as apps
 from core.checkpoint import load_checkpoint
-from core.images import ImageInputError, to_tensor
+from core.images import ImageInputError
 from core.models.singan import pyramid_sizes
 from demos import common, singan
 

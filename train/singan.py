@@ -37,6 +37,7 @@ class SinGANArgs(TrainArgs):
     image: str = ""
     out: str = "runs/singan"
     name: str = ""                 # what the image shows (the demo lists models by it)
+    source: str = ""               # where the image comes from and its licence (model card)
     max_size: int = 128            # long side of the finest scale (the reference uses 250)
     min_size: int = 25
     scale_factor: float = 0.75
@@ -204,11 +205,12 @@ def model_card(args: SinGANArgs, model, metrics: dict, minutes: float) -> str:
 
 A one-image GAN trained by `train/singan.py` of this hub on `{Path(args.image).name}`.
 
+- Image: {args.source or "the user's own image (source and licence not given)"}
 - Pyramid: {len(sizes)} scales from {sizes[0][1]}×{sizes[0][0]} to {sizes[-1][1]}×{sizes[-1][0]} px (W×H)
 - Generators: 5 conv blocks, {args.channels}-{args.max_channels} channels; WGAN-GP (λ {args.lambda_gp:g}) +
   {args.lambda_rec:g}× reconstruction MSE; {args.max_steps} iterations per scale ({args.d_steps} critic and
   {args.g_steps} generator steps each), {args.joint_scales} scales trained jointly
-- Training: {minutes:.1f} min on {device}
+- Training: {minutes:.1f} min on {device} ({torch.get_num_threads()} threads) in this run
 
 ## Metrics
 Mean L1 distance in [0, 1] units, {metrics['samples']} random samples from scale 0:
