@@ -1,10 +1,13 @@
 """SinGAN on this machine: a full training run at 128 px and the applications' latency; one JSON object.
 
-    python bench/singan.py                         # trains on the shipped model's image, default flags
+    python bench/singan.py                  # a full training run (default flags) on the model's image
+    python bench/singan.py --quick          # two short runs (20 and 60 steps per scale), projected
     python bench/singan.py --image my.jpg --max-steps 100 --skip-training   # or parts of it
 
 Training runs train/singan.py as a user would (its default flags: the target is at most 15
-minutes for a 128 px image on a 2-core CPU). Latencies are on the shipped --weights model.
+minutes for a 128 px image on a 2-core CPU). --quick measures the time per step (all scales) and
+the fixed cost from two short runs and projects the default run from them: a line, as training
+time is linear in the steps per scale. Latencies are on the shipped --weights model.
 """
 from __future__ import annotations
 
@@ -73,6 +76,7 @@ def main():
     parser.add_argument("--name", default="benchmark image", help="what the image shows (model card)")
     parser.add_argument("--source", default="", help="where the image comes from and its licence (model card)")
     parser.add_argument("--keep", help="copy the trained checkpoint to this folder")
+    parser.add_argument("--quick", action="store_true", help="two short runs and a projection, not a full run")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -87,7 +91,15 @@ def main():
             image = args.image or str(Path(folder) / "image.png")
             if not args.image:
                 to_image(model.image[0]).save(image)
-            figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep)
+            if args.quick:
+                short, longer = (train(image, args.max_size, steps, args.name, args.source, None) for steps in (20, 60))
+                per_step = (longer["wall_minutes"] - short["wall_minutes"]) / 40
+                fixed = short["wall_minutes"] - 20 * per_step
+                figures["training"] = {"runs": [short, longer], "seconds_per_step_all_scales": round(per_step * 60, 2),
+                                       "fixed_minutes": round(fixed, 2),
+                                       "projected_minutes_400_steps": round(fixed + 400 * per_step, 1)}
+            else:
+                figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep)
     figures["applications"] = latencies(model.float(), device, args.repeats)
     figures["peak_memory_mb"] = round(peak_memory_mb(device), 1)
     print(json.dumps(figures, indent=1))
