@@ -69,7 +69,7 @@ def latencies(model, device, repeats: int) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/singan/starry_night")
+    parser.add_argument("--weights", default="weights/singan/evening_glow")
     parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
     parser.add_argument("--max-size", type=int, default=128)
     parser.add_argument("--max-steps", type=int, help="iterations per scale (default: the script's)")

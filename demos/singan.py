@@ -24,11 +24,12 @@ from demos.common import (TaskError, for_the_page, get_model, load_cached, local
                           output_path)
 
 TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
-DEFAULT_MODEL = "starry_night"
+DEFAULT_MODEL = "evening_glow"
 MAX_SIDE = 1024          # edit / paint / harmonize inputs are scaled down to this first
 MAX_SR_INPUT = 512       # super-resolution input (×4 gives 2048 px)
 MAX_SAMPLES = 8
 EDITOR_SIDE = 384        # the training image is shown this large to paint on
+MIN_SIDE = 8             # smaller inputs have no patches to work with
 TRAIN_SIZES = (32, 256)  # long side of a model trained here
 TRAIN_STEPS = (5, 2000)  # iterations per scale
 
@@ -69,6 +70,14 @@ def load_singan(name: str):
     return load_cached(str(folders[name]))
 
 
+def _load_input(source, max_side: int):
+    picture, note = load_image(source, max_side=max_side)
+    if min(picture.size) < MIN_SIDE:
+        raise ImageInputError(f"The image is {picture.width}×{picture.height} px: SinGAN needs at least "
+                              f"{MIN_SIDE} px on each side.")
+    return picture, note
+
+
 def _start_scale(model, start_scale) -> int:
     return int(min(max(int(start_scale), 0), model.num_scales - 1))
 
@@ -103,7 +112,7 @@ def singan_sample(model_name: str = DEFAULT_MODEL, count: int = 4, start_scale: 
 @torch.no_grad()
 def _inject(model_name, image, mask, start_scale, seed, mode):
     model = load_singan(model_name)
-    picture, note = load_image(image, max_side=MAX_SIDE)
+    picture, note = _load_input(image, MAX_SIDE)
     x = _tensor(picture, model)
     m = None if mode == "paint" else _mask(mask, picture.size).to(x.device)
     result = apps.inject(model, x, _start_scale(model, start_scale), m, mode, int(seed))
@@ -136,7 +145,7 @@ def singan_super_resolve(model_name: str = DEFAULT_MODEL, image=None, factor: fl
     if image is None:
         x, note = model.image, None
     else:
-        picture, note = load_image(image, max_side=MAX_SR_INPUT)
+        picture, note = _load_input(image, MAX_SR_INPUT)
         x = _tensor(picture, model)
     return to_image(apps.super_resolve(model, x, factor, int(seed))[0]), note
 

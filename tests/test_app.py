@@ -79,17 +79,17 @@ def test_singan_endpoints_on_a_shipped_model(client, tmp_path):
     mask_image = Image.new("L", (160, 100), 0)
     mask_image.paste(255, (20, 20, 60, 60))
     mask_image.save(mask)
-    gallery = client.predict("starry_night", 3, 1, 1.5, 1.0, 7, api_name="/singan_sample")
+    gallery = client.predict("evening_glow", 3, 1, 1.5, 1.0, 7, api_name="/singan_sample")
     assert len(gallery) == 3
     for name in ("/singan_edit", "/singan_harmonize"):
-        result = client.predict("starry_night", handle_file(str(photo)), handle_file(str(mask)), 2, 0, api_name=name)
+        result = client.predict("evening_glow", handle_file(str(photo)), handle_file(str(mask)), 2, 0, api_name=name)
         assert Image.open(result).size == (160, 100)
-    result = client.predict("starry_night", handle_file(str(photo)), 1, 0, api_name="/singan_paint")
+    result = client.predict("evening_glow", handle_file(str(photo)), 1, 0, api_name="/singan_paint")
     assert Image.open(result).size == (160, 100)
-    result = client.predict("starry_night", None, 2, 0, api_name="/singan_super_resolve")
+    result = client.predict("evening_glow", None, 2, 0, api_name="/singan_super_resolve")
     model_w = Image.open(gallery[0]["image"]).size[0] / 1.5
     assert abs(Image.open(result).size[0] - 2 * model_w) <= 2
-    gif = client.predict("starry_night", 1, 0.5, 0, api_name="/singan_animate")
+    gif = client.predict("evening_glow", 1, 0.5, 0, api_name="/singan_animate")
     assert Image.open(gif).n_frames > 10
 
 
@@ -102,8 +102,8 @@ def test_singan_train_endpoint_adds_a_usable_model(client, tmp_path):
 
 
 IMAGE_ENDPOINTS = {"/sketch_to_photo": lambda f: [f], "/colorize": lambda f: [f, 256],
-                   "/stylize": lambda f: [f, "starry_night"], "/singan_paint": lambda f: ["starry_night", f, 1, 0],
-                   "/singan_super_resolve": lambda f: ["starry_night", f, 2, 0]}
+                   "/stylize": lambda f: [f, "starry_night"], "/singan_paint": lambda f: ["evening_glow", f, 1, 0],
+                   "/singan_super_resolve": lambda f: ["evening_glow", f, 2, 0]}
 
 
 @pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS)

@@ -83,7 +83,7 @@ def test_singan_samples_and_a_painted_edit(page, tmp_path):
     page.wait_for_selector("#singan-gallery img", timeout=60_000)
     page.screenshot(path=str(shots(tmp_path) / "singan_samples.png"), full_page=True)
 
-    page.get_by_role("tab", name="Editing").click()
+    page.get_by_role("tab", name="Editing", exact=True).click()
     editor = "#singan-editing-editor"
     page.click(f"{editor} button[aria-label='Brush']")
     box = page.locator(f"{editor} canvas").first.bounding_box()
