@@ -42,15 +42,20 @@ def photo_folder(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def hub_url():
-    """The whole hub, launched as `python app.py` would, on a free local port."""
+def launch_hub(max_queue: int = 64, concurrency: int = 2):
+    """The whole hub, launched as `python app.py` would, on a free local port: (hub, url)."""
     import app
     hub = app.build_app()
-    hub.queue(max_size=64, default_concurrency_limit=2)
+    hub.queue(max_size=max_queue, default_concurrency_limit=concurrency)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    return hub, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def hub_url():
+    hub, url = launch_hub()
+    yield url
     hub.close()

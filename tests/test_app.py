@@ -5,6 +5,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from conftest import launch_hub
 from demos.colorize import EXAMPLES as COLOR_EXAMPLES
 from demos.sketch2photo import EXAMPLES
 
@@ -125,17 +126,9 @@ def test_every_bad_upload_over_http_is_a_message(client, endpoint, tmp_path):
 
 
 def test_a_full_queue_says_busy_and_the_hub_recovers():
-    import socket
-
-    import app
-    hub = app.build_app()
-    hub.queue(max_size=1, default_concurrency_limit=1)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    hub.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    hub, url = launch_hub(max_queue=1, concurrency=1)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = Client(url, verbose=False)
         jobs = [client.submit(handle_file(COLOR_EXAMPLES[0]), 768, api_name="/colorize") for _ in range(6)]
         outcomes = []
         for job in jobs:
