@@ -7,7 +7,6 @@ full size, the generator at the render size, chroma upsampling and recombination
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 
@@ -17,15 +16,12 @@ from PIL import Image
 
 from core.checkpoint import load_checkpoint
 from core.colorize import colorize
-from core.profiling import peak_memory_mb, timed
+from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/colorizer")
+    parser = bench_parser(__doc__, "weights/colorizer")
     parser.add_argument("--render-size", type=int, default=512)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
     generator = load_checkpoint(args.weights, device=device)
@@ -35,8 +31,7 @@ def main():
         grey = Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8)).convert("RGB")
         times = timed(lambda: colorize(generator, grey, args.render_size), args.repeats, warmup=1, device=device)
         figures[f"latency_ms_{side}"] = round(statistics.median(times) * 1000, 1)
-    print(json.dumps({"benchmark": "colorize", "device": str(device) if device.type == "cpu" else
-                      torch.cuda.get_device_name(device), "threads": torch.get_num_threads(),
+    print(json.dumps({"benchmark": "colorize", "device": device_name(device),
                       "render_size": args.render_size, **figures,
                       "peak_memory_mb": round(peak_memory_mb(device), 1)}, indent=1))
 

@@ -8,7 +8,6 @@ CycleGAN step at batch 1, 128² crops for the shipped configuration, 256² for t
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 
@@ -18,7 +17,7 @@ from core import registry
 from core.checkpoint import read_config, resolve
 from core.image_pool import ImagePool
 from core.losses import GANLoss, l1_loss
-from core.profiling import peak_memory_mb, timed
+from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 
 def measure(config: dict, train_size: int, device, repeats: int) -> dict:
@@ -57,17 +56,14 @@ def measure(config: dict, train_size: int, device, repeats: int) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/styles/starry_night")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser = bench_parser(__doc__, "weights/styles/starry_night")
     args = parser.parse_args()
     device = torch.device(args.device)
     shipped = read_config(resolve(args.weights))["config"]
     paper = dict(shipped, generator="resnet", ngf=64, n_blocks=9)
     print(json.dumps({
         "benchmark": "cyclegan",
-        "device": f"cpu ({torch.get_num_threads()} threads)" if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "device": device_name(device),
         "shipped": measure(shipped, 128, device, args.repeats),
         "resnet9_ngf64": measure(paper, 256, device, args.repeats),
         "peak_memory_mb": round(peak_memory_mb(device), 1),

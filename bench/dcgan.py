@@ -8,7 +8,6 @@ real and fake in both steps, EMA update) at the shipped size, batch 32.
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import statistics
@@ -19,16 +18,13 @@ from core import registry
 from core.checkpoint import load_checkpoint
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
-from core.profiling import peak_memory_mb, timed
+from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 from core.training import update_ema
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/dogs")
+    parser = bench_parser(__doc__, "weights/dogs")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
     generator = load_checkpoint(args.weights, device=device)
@@ -60,7 +56,7 @@ def main():
     train = statistics.median(timed(step, args.repeats, device=device))
     print(json.dumps({
         "benchmark": "dcgan",
-        "device": f"cpu ({torch.get_num_threads()} threads)" if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "device": device_name(device),
         "model": f"{c.image_size} px, ngf {c.ngf}, ndf {c.ndf}, z {c.z_dim}",
         "generate_batch64_images_per_s": round(64 / generate, 1),
         "generate_batch64_ms": round(generate * 1000, 1),

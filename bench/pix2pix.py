@@ -7,9 +7,7 @@ full pix2pix step (D and G updates, images/s) for the shipped configuration, and
 """
 from __future__ import annotations
 
-import argparse
 import json
-import platform
 import statistics
 
 import torch
@@ -17,16 +15,13 @@ import torch
 from core import registry
 from core.checkpoint import load_checkpoint
 from core.losses import GANLoss, l1_loss
-from core.profiling import peak_memory_mb, timed
+from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/sketch2photo")
+    parser = bench_parser(__doc__, "weights/sketch2photo", repeats=10)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
 
@@ -56,8 +51,7 @@ def main():
     step = timed(train_step, max(3, args.repeats // 2), device=device)
     print(json.dumps({
         "benchmark": "pix2pix",
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else
-        f"cpu ({torch.get_num_threads()} threads, {platform.processor() or platform.machine()})",
+        "device": device_name(device),
         "generator": f"{c.depth}-level U-Net, ngf {c.ngf}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f}M params",
         "image_size": args.size,
         "batch_size": args.batch_size,

@@ -11,7 +11,6 @@ time is linear in the steps per scale. Latencies are on the shipped --weights mo
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -26,7 +25,7 @@ import torch
 from core import singan as apps
 from core.checkpoint import load_checkpoint
 from core.images import to_image
-from core.profiling import peak_memory_mb, timed
+from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -68,8 +67,7 @@ def latencies(model, device, repeats: int) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="weights/singan/evening_glow")
+    parser = bench_parser(__doc__, "weights/singan/evening_glow")
     parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
     parser.add_argument("--max-size", type=int, default=128)
     parser.add_argument("--max-steps", type=int, help="iterations per scale (default: the script's)")
@@ -78,14 +76,11 @@ def main():
     parser.add_argument("--keep", help="copy the trained checkpoint to this folder")
     parser.add_argument("--quick", action="store_true", help="two short runs and a projection, not a full run")
     parser.add_argument("--skip-training", action="store_true")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
     model = load_checkpoint(args.weights)
     figures = {"benchmark": "singan",
-               "device": f"cpu ({torch.get_num_threads()} threads)" if device.type == "cpu"
-               else torch.cuda.get_device_name(device)}
+               "device": device_name(device)}
     if not args.skip_training:
         with tempfile.TemporaryDirectory() as folder:
             image = args.image or str(Path(folder) / "image.png")

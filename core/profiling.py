@@ -1,10 +1,28 @@
 """Timing and memory helpers for the scripts in bench/."""
 from __future__ import annotations
 
+import argparse
+import platform
 import resource
 import time
 
 import torch
+
+
+def bench_parser(doc: str, weights: str, repeats: int = 5) -> argparse.ArgumentParser:
+    """The flags every benchmark takes: the checkpoint, how many timed repeats, the device."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--weights", default=weights)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    return parser
+
+
+def device_name(device: torch.device) -> str:
+    """What the figures were measured on, for the JSON they are printed in."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({torch.get_num_threads()} threads, {platform.processor() or platform.machine()})"
 
 
 def timed(fn, repeats: int, warmup: int = 2, device=None) -> list[float]:

@@ -39,35 +39,35 @@ def user_models_dir() -> Path:
     return Path(os.environ.get("GANHUB_SINGAN_DIR") or Path(tempfile.gettempdir()) / "ganhub-singan")
 
 
-def _folders() -> dict[str, Path]:
-    """Model name → checkpoint folder: shipped ones (weights/singan/*), then ones trained here."""
+def _models() -> dict[str, tuple[Path, str]]:
+    """Model name → (checkpoint folder, what it shows): shipped ones (weights/singan/*), then ones
+    trained here."""
     found = {}
     for root in (local_weights_root() / "singan", user_models_dir()):
-        for config in sorted(root.glob(f"*/{CONFIG_FILE}")):
+        for config_file in sorted(root.glob(f"*/{CONFIG_FILE}")):
             try:
-                if json.loads(config.read_text()).get("model") == "singan":
-                    found.setdefault(config.parent.name, config.parent)
+                config = json.loads(config_file.read_text())
             except (OSError, json.JSONDecodeError):
                 continue
+            if config.get("model") == "singan":
+                name = config_file.parent.name
+                found.setdefault(name, (config_file.parent, config.get("config", {}).get("subject", name)))
     return found
 
 
 def model_choices() -> list[tuple[str, str]]:
     """(label, name) for the dropdown: what each image shows, and its name."""
-    choices = []
-    for name, folder in _folders().items():
-        subject = json.loads((folder / CONFIG_FILE).read_text())["config"].get("subject", name)
-        choices.append((f"{subject} ({name})", name))
-    return choices
+    return [(f"{subject} ({name})", name) for name, (_, subject) in _models().items()]
 
 
 def load_singan(name: str):
-    folders = _folders()
-    if name not in folders:
-        raise ImageInputError(f"Unknown SinGAN model {name!r}; available: {', '.join(folders) or 'none'}.")
-    if folders[name].parent == local_weights_root() / "singan":
+    models = _models()
+    if name not in models:
+        raise ImageInputError(f"Unknown SinGAN model {name!r}; available: {', '.join(models) or 'none'}.")
+    folder = models[name][0]
+    if folder.parent == local_weights_root() / "singan":
         return get_model(f"singan/{name}")
-    return load_cached(str(folders[name]))
+    return load_cached(str(folder))
 
 
 def _load_input(source, max_side: int):
@@ -166,7 +166,7 @@ def singan_animate(model_name: str = DEFAULT_MODEL, start_scale: int = 1, motion
 
 def _unique_name(wanted: str) -> str:
     stem = re.sub(r"[^a-z0-9]+", "_", wanted.lower()).strip("_")[:40] or "my_image"
-    taken = set(_folders())
+    taken = set(_models())
     name, n = stem, 2
     while name in taken:
         name, n = f"{stem}_{n}", n + 1
@@ -308,12 +308,12 @@ def build_tab():
                 gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
             sample_button.click(_ui_sample, [model, count, start, scale_h, scale_v, seed], gallery,
                                 api_name="singan_sample", concurrency_id="singan")
-        for mode, title, help_text, default_start in (
-                ("editing", "Editing", "Paint a change on the image (move colours, add a shape); the painted "
+        for mode, title, verb, help_text, default_start in (
+                ("editing", "Editing", "Edit", "Paint a change on the image (move colours, add a shape); the painted "
                  "region is redrawn in the image's own texture and blended in.", 2),
-                ("harmonization", "Harmonization", "Upload a picture with a pasted object (use the editor's "
+                ("harmonization", "Harmonization", "Harmonize", "Upload a picture with a pasted object (use the editor's "
                  "upload), then paint over the object: it takes on the model's colours and texture.", 2),
-                ("paint", "Paint to image", "Paint rough colour shapes; the model turns them into its image's "
+                ("paint", "Paint to image", "Paint", "Paint rough colour shapes; the model turns them into its image's "
                  "look. Start from the training image or clear the canvas.", 1)):
             with gr.Tab(title):
                 gr.Markdown(help_text)
@@ -323,7 +323,7 @@ def build_tab():
                                                 brush=gr.Brush(default_size=12), elem_id=f"singan-{mode}-editor")
                         edit_start = gr.Slider(0, 8, value=default_start, step=1, label="Start scale")
                         edit_seed = gr.Number(value=0, precision=0, label="Seed")
-                        edit_button = gr.Button(title, variant="primary", elem_id=f"singan-{mode}-button")
+                        edit_button = gr.Button(verb, variant="primary", elem_id=f"singan-{mode}-button")
                     result = gr.Image(label="Result (at the input's size)", type="pil", format="png",
                                       interactive=False, elem_id=f"singan-{mode}-result")
                 edit_button.click(lambda m, e, s, n, mode=mode: _ui_edit(m, e, s, n, mode),

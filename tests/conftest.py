@@ -55,7 +55,9 @@ def launch_hub(max_queue: int = 64, concurrency: int = 2):
 
 
 @pytest.fixture(scope="session")
-def hub_url():
-    hub, url = launch_hub()
-    yield url
-    hub.close()
+def hub_url(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:  # models trained through the hub stay in the test's folder
+        patch.setenv("GANHUB_SINGAN_DIR", str(tmp_path_factory.mktemp("singan_models")))
+        hub, url = launch_hub()
+        yield url
+        hub.close()

@@ -94,6 +94,17 @@ def test_resume_keeps_finished_scales_and_trains_only_the_rest(picture, trained,
     assert "scale_3" in result.stderr and "scale_2" not in result.stderr
 
 
+def test_time_limit_bounds_the_whole_run_and_resume_finishes_it(picture, tmp_path):
+    out = tmp_path / "run"
+    stopped = train(picture, out, "--time-limit", "0.000001")
+    assert stopped.returncode == 0, stopped.stderr[-2000:]
+    assert "Time limit reached in scale 0" in stopped.stdout
+    assert not (out / "singan").exists() and not (out / "progress").exists()
+    finished = train(picture, out, "--resume")
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert load_checkpoint(out / "singan").num_scales == 4
+
+
 def test_reconstruction_and_seeded_samples_are_reproducible(trained):
     model = load_checkpoint(trained / "singan")
     assert torch.equal(model.reconstruct()[-1], model.reconstruct()[-1])

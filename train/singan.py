@@ -69,7 +69,8 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) 
 
 
 def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out: Path, critic_init=None):
-    """Train scale n (and, more gently, the joint scales below it). Returns the scale's critic."""
+    """Train scale n (and, more gently, the joint scales below it). Returns the scale's critic and
+    whether the scale finished (False when --time-limit stopped it; --resume goes on from there)."""
     sizes = model.config.sizes
     first = max(0, n - args.joint_scales + 1)
     same_width = n > 0 and channels_at(model.config, n) == channels_at(model.config, n - 1)
@@ -141,7 +142,7 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
         if trainer.is_main and (trainer.step % 10 == 0 or trainer.step == args.max_steps - 1):
             report = {"scale": n, "scales": model.num_scales, "step": trainer.step + 1, "steps": args.max_steps}
             progress.write_text(json.dumps(report))
-    return trainer.unwrap("D")
+    return trainer.unwrap("D"), trainer.step >= args.max_steps
 
 
 @torch.no_grad()
@@ -187,7 +188,12 @@ def main():
     reals = model.real_pyramid()
     print(f"SinGAN on {args.image}: {len(sizes)} scales, {sizes[0]} to {sizes[-1]}, {args.max_steps} steps each")
     for n in range(first, model.num_scales):
-        critic = train_scale(model, n, reals, args, out, critic)
+        # --time-limit bounds the whole run: each scale gets what is left of it.
+        left = max(args.time_limit - (time.time() - started) / 60, 1e-6) if args.time_limit else 0.0
+        critic, finished = train_scale(model, n, reals, replace(args, time_limit=left), out, critic)
+        if not finished:
+            print(f"Time limit reached in scale {n}; --resume goes on from there.")
+            return
         save_checkpoint(out / "progress", model, extra={"trained_scales": n + 1})
     minutes = (time.time() - started) / 60
     model = model.cpu().eval()
@@ -201,6 +207,7 @@ def main():
 def model_card(args: SinGANArgs, model, metrics: dict, minutes: float) -> str:
     sizes = model.config.sizes
     device = "GPU" if torch.cuda.is_available() else "CPU"
+    threads = torch.get_num_threads()
     return f"""# SinGAN: {model.config.subject}
 
 A one-image GAN trained by `train/singan.py` of this hub on `{Path(args.image).name}`.
@@ -210,7 +217,7 @@ A one-image GAN trained by `train/singan.py` of this hub on `{Path(args.image).n
 - Generators: 5 conv blocks, {args.channels}-{args.max_channels} channels; WGAN-GP (λ {args.lambda_gp:g}) +
   {args.lambda_rec:g}× reconstruction MSE; {args.max_steps} iterations per scale ({args.d_steps} critic and
   {args.g_steps} generator steps each), {args.joint_scales} scales trained jointly
-- Training: {minutes:.1f} min on {device} ({torch.get_num_threads()} threads) in this run
+- Training: {minutes:.1f} min on {device} ({threads} thread{'s' if threads > 1 else ''}) in this run
 
 ## Metrics
 Mean L1 distance in [0, 1] units, {metrics['samples']} random samples from scale 0:
