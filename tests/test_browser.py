@@ -26,6 +26,13 @@ def page(hub_url):
         browser.close()
 
 
+def wait_for_images(page, selector: str, count: int = 1):
+    """Until `count` images under `selector` have loaded (not only been added to the page)."""
+    page.wait_for_function("([selector, count]) => { const images = [...document.querySelectorAll(selector)];"
+                           " return images.length >= count && images.every(i => i.complete && i.naturalWidth > 0); }",
+                           arg=[selector, count], timeout=60_000)
+
+
 def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("GANHUB_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,7 +53,7 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
     page.mouse.move(cx + 0.2 * r, cy - 1.5 * r, steps=5)
     page.mouse.up()
     page.click("#draw-generate")
-    page.wait_for_selector("#sketch-photo img", timeout=60_000)
+    wait_for_images(page, "#sketch-photo img")
     page.wait_for_selector("#sketch-label", timeout=10_000)
     assert page.locator("#sketch-label").inner_text().strip()
     page.screenshot(path=str(shots(tmp_path) / "sketch2photo.png"), full_page=True)
@@ -54,7 +61,7 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
     page.get_by_role("tab", name="Old-photo colourisation").click()
     page.locator("#colorize-upload input[type=file]").set_input_files("demos/examples/colorize/coffee.jpg")
     page.click("#colorize-button")
-    page.wait_for_selector("#colorize-slider img", timeout=60_000)
+    wait_for_images(page, "#colorize-slider img", 2)
     page.screenshot(path=str(shots(tmp_path) / "colorize.png"), full_page=True)
 
     for tab, button, output in (("Catholic2Gogh", "#stylize-button", "#stylize-painting img"), ("Dog generation", "#dogs-generate",
@@ -64,7 +71,7 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
             page.locator("#stylize-upload input[type=file]").set_input_files("demos/examples/stylize/Path.jpg")
         page.click(button)
         page.wait_for_timeout(500)
-        page.wait_for_selector(output, timeout=60_000)
+        wait_for_images(page, output)
         page.screenshot(path=str(shots(tmp_path) / f"{tab.lower().replace(' ', '_')}.png"), full_page=True)
     assert page.locator("text=Error").count() == 0
 
@@ -80,7 +87,7 @@ def test_empty_sketch_shows_a_message_not_a_trace(page):
 def test_singan_samples_and_a_painted_edit(page, tmp_path):
     page.get_by_role("tab", name="SinGAN editing").click()
     page.click("#singan-sample")
-    page.wait_for_selector("#singan-gallery img", timeout=60_000)
+    wait_for_images(page, "#singan-gallery img", 4)
     page.screenshot(path=str(shots(tmp_path) / "singan_samples.png"), full_page=True)
 
     page.get_by_role("tab", name="Editing", exact=True).click()
@@ -93,6 +100,6 @@ def test_singan_samples_and_a_painted_edit(page, tmp_path):
     page.mouse.move(x + box["width"] * 0.2, y + box["height"] * 0.1, steps=8)
     page.mouse.up()
     page.click("#singan-editing-button")
-    page.wait_for_selector("#singan-editing-result img", timeout=60_000)
+    wait_for_images(page, "#singan-editing-result img")
     page.screenshot(path=str(shots(tmp_path) / "singan_editing.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0
