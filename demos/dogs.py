@@ -108,7 +108,7 @@ def build_tab():
             button = gr.Button("Generate", variant="primary", elem_id="dogs-generate")
             animate = gr.Button("Animate: seed → seed + 1", elem_id="dogs-animate")
         with gr.Column(scale=2):
-            gallery = gr.Gallery(label="Dogs", columns=8, height="auto", elem_id="dogs-gallery")
+            gallery = gr.Gallery(label="Dogs", columns=6, height="auto", elem_id="dogs-gallery")
             animation = gr.Image(label="Latent walk (GIF)", type="filepath", interactive=False)
     button.click(_ui_generate, [seed, truncation, count, mode, breed], gallery, api_visibility="private",
                  concurrency_id="dogs")

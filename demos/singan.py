@@ -295,7 +295,7 @@ def build_tab():
     names = [name for _, name in choices]
     default = DEFAULT_MODEL if DEFAULT_MODEL in names else (names[0] if names else None)
     gr.Markdown("SinGAN learns one picture's patches at every scale. Pick a shipped model or train one "
-                "on your own image (a few minutes at 128 px on a CPU, in the last sub-tab); then draw new "
+                "on your own image (about 14 minutes at 128 px on a 2-core CPU, in the last sub-tab); then draw new "
                 "samples, edit, harmonize, paint, enlarge or animate. **Start scale**: 0 is the coarsest; "
                 "higher scales keep more of the input and change only finer detail.")
     # Custom values: API callers may name a model trained after this page was built.

@@ -76,14 +76,6 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
     assert page.locator("text=Error").count() == 0
 
 
-def test_empty_sketch_shows_a_message_not_a_trace(page):
-    page.get_by_role("tab", name="Sketch → photo").click()
-    page.click("#sketchpad button[aria-label='Clear canvas']")
-    page.click("#draw-generate")
-    page.wait_for_selector("text=is empty", timeout=20_000)
-    assert page.locator("text=Traceback").count() == 0
-
-
 def test_singan_samples_and_a_painted_edit(page, tmp_path):
     page.get_by_role("tab", name="SinGAN editing").click()
     page.click("#singan-sample")
@@ -102,4 +94,12 @@ def test_singan_samples_and_a_painted_edit(page, tmp_path):
     page.click("#singan-editing-button")
     wait_for_images(page, "#singan-editing-result img")
     page.screenshot(path=str(shots(tmp_path) / "singan_editing.png"), full_page=True)
+    assert page.locator("text=Traceback").count() == 0
+
+
+def test_empty_sketch_shows_a_message_not_a_trace(page):  # last: its message stays on the page
+    page.get_by_role("tab", name="Sketch → photo").click()
+    page.click("#sketchpad button[aria-label='Clear canvas']")
+    page.click("#draw-generate")
+    page.wait_for_selector("text=is empty", timeout=20_000)
     assert page.locator("text=Traceback").count() == 0
