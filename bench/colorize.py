@@ -23,7 +23,7 @@ def main():
     parser = bench_parser(__doc__, "weights/colorizer")
     parser.add_argument("--render-size", type=int, default=512)
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = args.device
     generator = load_checkpoint(args.weights, device=device)
     rng = np.random.default_rng(0)
     figures = {}

@@ -58,7 +58,7 @@ def measure(config: dict, train_size: int, device, repeats: int) -> dict:
 def main():
     parser = bench_parser(__doc__, "weights/styles/starry_night")
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = args.device
     shipped = read_config(resolve(args.weights))["config"]
     paper = dict(shipped, generator="resnet", ngf=64, n_blocks=9)
     print(json.dumps({

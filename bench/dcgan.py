@@ -26,7 +26,7 @@ def main():
     parser = bench_parser(__doc__, "weights/dogs")
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = args.device
     generator = load_checkpoint(args.weights, device=device)
     c = generator.config
     z = torch.randn(64, c.z_dim, device=device)

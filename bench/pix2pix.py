@@ -23,7 +23,7 @@ def main():
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=1)
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = args.device
 
     generator = load_checkpoint(args.weights, device=device)
     c = generator.config

@@ -77,7 +77,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="two short runs and a projection, not a full run")
     parser.add_argument("--skip-training", action="store_true")
     args = parser.parse_args()
-    device = torch.device(args.device)
+    device = args.device
     model = load_checkpoint(args.weights)
     figures = {"benchmark": "singan",
                "device": device_name(device)}

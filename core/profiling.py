@@ -14,7 +14,7 @@ def bench_parser(doc: str, weights: str, repeats: int = 5) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weights", default=weights)
     parser.add_argument("--repeats", type=int, default=repeats)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--device", type=torch.device, default="cuda" if torch.cuda.is_available() else "cpu")
     return parser
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision.transforms.functional import gaussian_blur
+from scipy.ndimage import distance_transform_edt, gaussian_filter
 
 from core.models.singan import SinGAN, resize
 
@@ -27,12 +28,10 @@ def soft_mask(mask: torch.Tensor, mode: str) -> torch.Tensor:
     the original; radius and blur grow with the image (the reference's values are for 250 px)."""
     scale = max(mask.shape[-2:]) / 250
     radius = max(1, round(MASK_RADIUS[mode] * scale))
-    grid = torch.arange(-radius, radius + 1, dtype=mask.dtype, device=mask.device)
-    disk = ((grid[:, None] ** 2 + grid[None, :] ** 2) <= radius ** 2).to(mask.dtype)[None, None]
-    dilated = (F.conv2d(mask, disk, padding=radius) > 0).to(mask.dtype)
-    sigma = MASK_BLUR_SIGMA * max(scale, 0.2)
-    kernel = 2 * math.ceil(3 * sigma) + 1
-    return gaussian_blur(dilated, [kernel, kernel], [sigma, sigma]).clamp(0, 1)
+    outside = mask[0, 0].cpu().numpy() <= 0.5
+    dilated = (distance_transform_edt(outside) <= radius).astype(np.float32)  # a disk around every pixel
+    soft = gaussian_filter(dilated, MASK_BLUR_SIGMA * max(scale, 0.2), truncate=3.0, mode="nearest")
+    return torch.from_numpy(soft).clamp(0, 1)[None, None].to(mask.device, mask.dtype)
 
 
 def _fitted_scales(model: SinGAN, height: int, width: int) -> tuple[float, float]:
