@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ REPO_WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "ganhub-outputs"
 KEEP_OUTPUTS_S = 3600
 _lock = threading.Lock()
+log = logging.getLogger("ganhub")
 
 
 def weights_source(name: str) -> str:
@@ -78,9 +80,12 @@ class TaskError(RuntimeError):
     """A failure whose message is written for the user (e.g. a training run that stopped)."""
 
 
+USER_ERRORS = (ImageInputError, CheckpointError, TaskError)  # their messages are written for users
+
+
 def user_message(error: Exception) -> str:
     """What the page says for an error: our own messages as they are, anything else generically."""
-    if isinstance(error, (ImageInputError, CheckpointError, TaskError)):
+    if isinstance(error, USER_ERRORS):
         return str(error)
     return f"Something went wrong while processing this image ({type(error).__name__})."
 
@@ -118,6 +123,8 @@ def for_the_page(fn, *args):
     try:
         result = fn(*args)
     except Exception as error:
+        if not isinstance(error, USER_ERRORS):
+            log.exception("Unexpected error in %s", getattr(fn, "__name__", fn))  # for whoever runs the hub
         raise gr.Error(user_message(error)) from None
     if isinstance(result, tuple) and result and (result[-1] is None or isinstance(result[-1], str)):
         *result, note = result

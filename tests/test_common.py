@@ -25,7 +25,7 @@ def test_label_and_note_pass_through():
     assert label == {"cat": 0.9} and photo.endswith(".png")
 
 
-def test_our_errors_are_shown_and_others_are_generic():
+def test_our_errors_are_shown_and_others_are_generic(caplog):
     def bad_upload():
         raise ImageInputError("This file is not an image.")
 
@@ -37,6 +37,8 @@ def test_our_errors_are_shown_and_others_are_generic():
     with pytest.raises(gr.Error) as error:
         common.for_the_page(bug)
     assert "internal detail" not in str(error.value) and "KeyError" in str(error.value)
+    logged = [record for record in caplog.records if record.name == "ganhub"]
+    assert len(logged) == 1 and "bug" in logged[0].getMessage() and logged[0].exc_info  # the trace is in the log
 
 
 def test_old_outputs_are_pruned(monkeypatch, tmp_path):
