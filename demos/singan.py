@@ -21,7 +21,7 @@ from core import singan as apps
 from core.checkpoint import CONFIG_FILE
 from core.images import ImageInputError, load_image, to_image, to_tensor
 from demos.common import (TaskError, for_the_page, get_model, load_cached, local_weights_root, on_gpu,
-                          output_path)
+                          as_files, output_path, user_message)
 
 TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
 DEFAULT_MODEL = "evening_glow"
@@ -29,6 +29,7 @@ MAX_SIDE = 1024          # edit / paint / harmonize inputs are scaled down to th
 MAX_SR_INPUT = 512       # super-resolution input (×4 gives 2048 px)
 MAX_SAMPLES = 8
 EDITOR_SIDE = 384        # the training image is shown this large to paint on
+PREVIEW_WIDTH = 768      # training previews are enlarged to about this width
 MIN_SIDE = 8             # smaller inputs have no patches to work with
 TRAIN_SIZES = (32, 256)  # long side of a model trained here
 TRAIN_STEPS = (5, 2000)  # iterations per scale
@@ -173,10 +174,11 @@ def _unique_name(wanted: str) -> str:
     return name
 
 
-def singan_train(image, max_size: int = 128, steps: int = 400, subject: str = "", progress=None) -> str:
-    """Train a SinGAN on `image` with train/singan.py in a process of its own (a crash or a
-    cancelled page cannot take the hub with it) and return the new model's name.
-    `progress(fraction, desc)` is called as scales advance."""
+def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
+    """Train a SinGAN on `image` with train/singan.py in a process of its own (a crash cannot take
+    the hub with it), yielding {"fraction", "desc", "preview"} as it goes (preview: a picture of
+    samples of the scales trained so far, or None) and last {"name": the new model's name}.
+    Closing the generator early (a cancelled request) stops the training."""
     picture, _ = load_image(image, max_side=4096)
     max_size = int(min(max(int(max_size), TRAIN_SIZES[0]), TRAIN_SIZES[1]))
     steps = int(min(max(int(steps), TRAIN_STEPS[0]), TRAIN_STEPS[1]))
@@ -199,27 +201,38 @@ def singan_train(image, max_size: int = 128, steps: int = 400, subject: str = ""
         env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 2) - 1))
     log = open(run / "train.log", "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=TRAIN_SCRIPT.parent.parent, env=env)
+    state = {"fraction": 0.0, "desc": "starting", "preview": None}
     try:
         while process.poll() is None:
             time.sleep(0.5)
-            if progress is not None and (run / "progress.json").is_file():
-                try:
-                    at = json.loads((run / "progress.json").read_text())
-                except json.JSONDecodeError:  # caught mid-write
-                    continue
-                done = (at["scale"] + at["step"] / at["steps"]) / at["scales"]
-                progress(done, desc=f"scale {at['scale'] + 1} of {at['scales']}, step {at['step']} of {at['steps']}")
+            try:
+                at = json.loads((run / "progress.json").read_text())
+            except (OSError, json.JSONDecodeError):  # not written yet, or caught mid-write
+                continue
+            previews = sorted(run.glob("previews/scale_*.png"), key=lambda path: int(path.stem[6:]))
+            state = {"fraction": (at["scale"] + at["step"] / at["steps"]) / at["scales"],
+                     "desc": f"scale {at['scale'] + 1} of {at['scales']}, step {at['step']} of {at['steps']}",
+                     "preview": str(previews[-1]) if previews else None}
+            yield state
     finally:
         if process.poll() is None:  # the page was closed or the request cancelled
             process.kill()
         log.close()
-    if progress is not None:
-        progress(1.0, desc="saving the model")
     if process.returncode != 0 or not (run / "singan" / CONFIG_FILE).is_file():
         last = (run / "train.log").read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise TaskError(f"Training stopped (exit code {process.returncode}): {last[0][-300:]}")
     shutil.move(str(run / "singan"), user_models_dir() / name)
-    return name
+    yield {"fraction": 1.0, "desc": "done", "preview": str(user_models_dir() / name / "samples.png"), "name": name}
+
+
+def singan_train(image, max_size: int = 128, steps: int = 400, subject: str = "", progress=None) -> str:
+    """Train a SinGAN on `image` (see `training`) and return the new model's name;
+    `progress(fraction, desc)` is called as scales advance."""
+    for state in training(image, max_size, steps, subject):
+        if progress is not None:
+            progress(state["fraction"], desc=state["desc"])
+        if "name" in state:
+            return state["name"]
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -280,9 +293,30 @@ def _ui_animate(model_name, start_scale, motion, seed):
 
 
 def _ui_train(image, max_size, steps, subject, progress=gr.Progress()):
-    name = for_the_page(singan_train, image, max_size, steps, subject, progress)
+    """The training run for the page: a progress bar, and samples after every scale."""
+    shown = None
+    try:
+        for state in training(image, max_size, steps, subject):
+            progress(state["fraction"], desc=state["desc"])
+            if "name" in state:
+                break
+            if state["preview"] and state["preview"] != shown:
+                shown = state["preview"]
+                yield gr.skip(), gr.skip(), _served(shown)
+    except Exception as error:
+        raise gr.Error(user_message(error)) from None
+    name = state["name"]
     gr.Info(f"Trained: the model {name!r} is now selected.")
-    return gr.Dropdown(choices=model_choices(), value=name), name
+    yield gr.Dropdown(choices=model_choices(), value=name), name, _served(state["preview"])
+
+
+def _served(path: str) -> str:
+    """A training preview as the page shows it: enlarged (pixels kept sharp) from the pyramid's
+    thumbnail sizes, and copied among the hub's outputs (GANHUB_SINGAN_DIR may be a folder the
+    page cannot serve)."""
+    with Image.open(path) as grid:
+        factor = max(1, round(PREVIEW_WIDTH / grid.width))
+        return as_files(grid.resize((grid.width * factor, grid.height * factor), Image.Resampling.NEAREST))
 
 
 def _api(fn):
@@ -368,8 +402,11 @@ def build_tab():
                     size = gr.Slider(TRAIN_SIZES[0], TRAIN_SIZES[1], value=128, step=8, label="Long side (px)")
                     steps = gr.Slider(50, 1000, value=400, step=50, label="Steps per scale")
                     train_button = gr.Button("Train", variant="primary")
-                trained = gr.Textbox(label="New model", interactive=False)
-            train_button.click(_ui_train, [train_image, size, steps, subject], [model, trained],
+                with gr.Column():
+                    trained = gr.Textbox(label="New model", interactive=False)
+                    preview = gr.Image(label="Samples so far (after each scale: image, reconstruction, samples)",
+                                       type="filepath", interactive=False, height=320, elem_id="singan-train-preview")
+            train_button.click(_ui_train, [train_image, size, steps, subject], [model, trained, preview],
                                api_visibility="private", concurrency_id="singan_train", concurrency_limit=1)
     # API twins with files in and out (the editors above are for people).
     api_image, api_mask = gr.File(visible=False, type="filepath"), gr.File(visible=False, type="filepath")

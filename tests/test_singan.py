@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,6 +76,8 @@ def test_training_writes_a_checkpoint_with_card_samples_and_metrics(trained):
     card = (trained / "singan" / "README.md").read_text()
     assert "samples to the training image" in card
     assert json.loads((trained / "progress.json").read_text()) == {"scale": 3, "scales": 4, "step": 4, "steps": 4}
+    previews = [Image.open(trained / "previews" / f"scale_{n}.png") for n in range(4)]  # one per scale, growing
+    assert all(a.width < b.width for a, b in zip(previews, previews[1:]))
     assert all(model.noise_amp[1:] > 0) and float(model.noise_amp[0]) == 1.0
 
 
@@ -209,6 +213,34 @@ def test_training_in_the_hub_adds_a_model_and_reports_progress(picture, tmp_path
     assert seen and all(0 <= d <= 1 for d in seen)
     assert singan.singan_sample(name, count=1)[0].size == (32, 24)
     assert singan.singan_train(str(picture), max_size=32, steps=5, subject="My stripes") == "my_stripes_2"
+
+
+def test_the_page_shows_samples_while_training_and_selects_the_new_model(picture, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANHUB_SINGAN_DIR", str(tmp_path))
+    updates = list(singan._ui_train(str(picture), 32, 5, "Page stripes", progress=lambda *args, **kwargs: None))
+    dropdown, name, preview = updates[-1]
+    assert name == "page_stripes" and dropdown.value == name
+    shown, samples = Image.open(preview), Image.open(tmp_path / name / "samples.png")
+    factor = shown.width // samples.width  # enlarged by a whole number, so pixels stay sharp
+    assert factor > 1 and shown.size == (samples.width * factor, samples.height * factor)
+    assert shown.resize(samples.size, Image.Resampling.NEAREST).tobytes() == samples.convert(shown.mode).tobytes()
+
+
+def test_closing_a_training_stops_its_process(picture, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANHUB_SINGAN_DIR", str(tmp_path))
+    run = singan.training(str(picture), max_size=32, steps=2000, subject="Long stripes")
+    assert 0 <= next(run)["fraction"] < 1  # the script is running and reporting
+    run.close()  # what a cancelled request does
+
+    def command_lines():
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                yield Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:  # ended meanwhile
+                pass
+    time.sleep(0.5)
+    assert not any("long_stripes" in line for line in command_lines())
+    assert not (tmp_path / "long_stripes").exists()
 
 
 def test_training_a_non_image_is_a_clear_error(tmp_path, monkeypatch):

@@ -8,12 +8,14 @@ loss that replays fixed noise. Faster than the reference in two ways (ConSinGAN'
 newest `--joint-scales` generators train together, older ones at a lower learning rate, so fewer
 iterations per scale suffice; and a new scale starts from the weights of the one below it.
 After each scale the pyramid so far is saved to <out>/progress, so --resume restarts at the scale
-it stopped in (and inside it, from the scale's own training state). The finished model goes to
+it stopped in (and inside it, from the scale's own training state), and <out>/previews/scale_<n>.png
+shows samples of the scales trained so far. The finished model goes to
 <out>/singan in the hub's checkpoint format, with samples and a model card.
 """
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -159,13 +161,19 @@ def sample_metrics(model, count: int = 8) -> dict:
 
 
 @torch.no_grad()
-def sample_grid(model, path: Path):
-    """Rows: the image and its reconstruction; random samples from scale 0; from scale 1."""
-    real, rec = model.image, model.reconstruct()[-1]
-    rows = [real, rec] + [model.sample(0, generator=torch.Generator().manual_seed(s)) for s in range(4)]
-    start = min(1, model.num_scales - 1)
-    rows += [real, rec] + [model.sample(start, generator=torch.Generator().manual_seed(s)) for s in range(4)]
-    save_image((torch.cat(rows).float().cpu() + 1) / 2, path, nrow=6, padding=2, pad_value=1)
+def sample_grid(model, path: Path, last: int | None = None):
+    """Rows: the image and its reconstruction, then four random samples, from scale 0 and from
+    scale 1; with `last`, of the pyramid up to that scale (a preview while training)."""
+    last = model.num_scales - 1 if last is None else last
+    real, rec = model.real_pyramid()[last], model.reconstruct(last)[-1]
+    rows = []
+    for start in sorted({0, min(1, last)}):
+        rows += [real, rec] + [model.sample(start, generator=torch.Generator().manual_seed(s), last_scale=last)
+                               for s in range(4)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}")
+    save_image((torch.cat(rows).float().cpu() + 1) / 2, tmp, nrow=6, padding=2, pad_value=1, format="png")
+    os.replace(tmp, path)  # whoever shows the preview never reads half a file
 
 
 def main():
@@ -195,6 +203,7 @@ def main():
             print(f"Time limit reached in scale {n}; --resume goes on from there.")
             return
         save_checkpoint(out / "progress", model, extra={"trained_scales": n + 1})
+        sample_grid(model, out / "previews" / f"scale_{n}.png", last=n)
     minutes = (time.time() - started) / 60
     model = model.cpu().eval()
     metrics = sample_metrics(model)

@@ -146,12 +146,14 @@ class SinGAN(nn.Module):
 
     def sample(self, start_scale: int = 0, scale_v: float = 1.0, scale_h: float = 1.0,
                injected: torch.Tensor | None = None, noises=None,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+               generator: torch.Generator | None = None, last_scale: int | None = None) -> torch.Tensor:
         """One image: scales below start_scale replay the reconstruction (or, with `injected`,
         an image taken down to scale start_scale - 1 replaces it); scales from start_scale on draw
-        fresh noise. scale_v / scale_h stretch the output (and every scale) vertically/horizontally."""
-        if not 0 <= start_scale < self.num_scales:
-            raise ValueError(f"start scale must be 0..{self.num_scales - 1}, not {start_scale}")
+        fresh noise. scale_v / scale_h stretch the output (and every scale) vertically/horizontally.
+        last_scale stops early (training previews the scales trained so far)."""
+        last_scale = self.num_scales - 1 if last_scale is None else last_scale
+        if not 0 <= start_scale <= last_scale < self.num_scales:
+            raise ValueError(f"start scale must be 0..{last_scale}, not {start_scale}")
         sizes = self.scaled_sizes(scale_v, scale_h)
         if injected is not None:
             previous = resize(resize(injected, sizes[max(start_scale - 1, 0)]), sizes[start_scale])
@@ -159,7 +161,7 @@ class SinGAN(nn.Module):
             previous = torch.zeros(1, 3, *sizes[0], device=self.image.device)
         else:
             previous = resize(self.reconstruct(start_scale - 1)[-1], sizes[start_scale])
-        return self.run_scales(previous, start_scale, self.num_scales - 1, sizes, noises, generator)[-1]
+        return self.run_scales(previous, start_scale, last_scale, sizes, noises, generator)[-1]
 
     def super_resolve(self, image: torch.Tensor, factor: float, generator: torch.Generator | None = None):
         """Upscale `image` by `factor` in steps of about 1/scale_factor, each refined by the finest
