@@ -7,7 +7,8 @@
 Training runs train/singan.py as a user would (its default flags: the target is at most 15
 minutes for a 128 px image on a 2-core CPU). --quick measures the time per step (all scales) and
 the fixed cost from two short runs and projects the default run from them: a line, as training
-time is linear in the steps per scale. Latencies are on the shipped --weights model.
+time is linear in the steps per scale. Latencies, and the PSNR of super-resolution against
+bicubic, are on the shipped --weights model.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ import torch
 from core import singan as apps
 from core.checkpoint import load_checkpoint
 from core.images import to_image
+from core.metrics import psnr
+from core.models.singan import resize
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +51,20 @@ def train(image: str, max_size: int, max_steps: int | None, subject: str, source
         return {"max_size": max_size, "scales": model.num_scales, "sizes": model.config.sizes,
                 "steps_per_scale": max_steps or "default", "wall_minutes": round(minutes, 2),
                 **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+@torch.no_grad()
+def super_resolution_psnr(model) -> dict:
+    """PSNR (dB) against the model's own image of that image shrunk ×2 and ×4 and enlarged back,
+    by SinGAN and by bicubic resizing: GAN detail is not the lost detail, so PSNR favours bicubic."""
+    truth = to_image(model.image[0])
+    height, width = model.image.shape[-2:]
+    figures = {}
+    for factor in (2, 4):
+        small = resize(model.image, (round(height / factor), round(width / factor)))
+        for method, large in (("singan", apps.super_resolve(model, small, factor)), ("bicubic", small)):
+            figures[f"x{factor}_{method}_psnr_db"] = round(psnr(to_image(resize(large, (height, width))[0]), truth), 2)
+    return figures
 
 
 def latencies(model, device, repeats: int) -> dict:
@@ -96,6 +113,7 @@ def main():
             else:
                 figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep)
     figures["applications"] = latencies(model.float(), device, args.repeats)
+    figures["super_resolution"] = super_resolution_psnr(model.float().cpu())
     figures["peak_memory_mb"] = round(peak_memory_mb(device), 1)
     print(json.dumps(figures, indent=1))
 
