@@ -19,7 +19,7 @@ from conftest import REPO
 from core import singan as apps
 from core.checkpoint import load_checkpoint
 from core.images import ImageInputError
-from core.models.singan import pyramid_sizes, resize
+from core.models.singan import PatchCritic, ScaleGenerator, pyramid_sizes, resize
 from demos import common, singan
 
 TINY = ["--max-size", "32", "--min-size", "12", "--max-steps", "4", "--sample-every", "2", "--save-every", "2"]
@@ -66,6 +66,15 @@ def test_pyramid_goes_from_min_size_to_max_size_by_about_three_quarters():
     ratios = [sizes[k][1] / sizes[k + 1][1] for k in range(len(sizes) - 1)]
     assert all(0.7 < r < 0.8 for r in ratios)
     assert pyramid_sizes(20, 30, min_size=25) == [[20, 30]]
+
+
+def test_generators_and_critics_see_no_border():
+    """A flat picture stays flat up to the edges: no frame is drawn along the borders."""
+    flat = torch.full((1, 3, 20, 30), 0.3)
+    out = ScaleGenerator(channels=8)(torch.zeros_like(flat), flat)
+    assert (out - out[..., 10:11, 15:16]).abs().max() < 1e-5
+    score = PatchCritic(channels=8)(flat)
+    assert (score - score[..., 10:11, 15:16]).abs().max() < 1e-5
 
 
 def test_training_writes_a_checkpoint_with_card_samples_and_metrics(trained):

@@ -47,8 +47,14 @@ def resize(x: torch.Tensor, size) -> torch.Tensor:
     return F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True).clamp(-1, 1)
 
 
+def conv3x3(in_channels: int, out_channels: int) -> nn.Conv2d:
+    """Reflection padding: zero padding let the generators learn a frame along the borders (on a
+    flat input, 0.25 of the [-1, 1] range within 5 px of the edge), which painting and editing showed."""
+    return nn.Conv2d(in_channels, out_channels, 3, padding=1, padding_mode="reflect")
+
+
 def conv_block(in_channels: int, out_channels: int, norm: str) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), norm_layer(norm, out_channels),
+    return nn.Sequential(conv3x3(in_channels, out_channels), norm_layer(norm, out_channels),
                          nn.LeakyReLU(0.2, inplace=True))
 
 
@@ -59,7 +65,7 @@ class ScaleGenerator(nn.Module):
         super().__init__()
         layers = [conv_block(3, channels, norm)]
         layers += [conv_block(channels, channels, norm) for _ in range(blocks - 2)]
-        self.body = nn.Sequential(*layers, nn.Conv2d(channels, 3, 3, padding=1), nn.Tanh())
+        self.body = nn.Sequential(*layers, conv3x3(channels, 3), nn.Tanh())
 
     def forward(self, noise: torch.Tensor, previous: torch.Tensor) -> torch.Tensor:
         return (self.body(noise + previous) + previous).clamp(-1, 1)
@@ -72,7 +78,7 @@ class PatchCritic(nn.Module):
         super().__init__()
         layers = [conv_block(3, channels, norm)]
         layers += [conv_block(channels, channels, norm) for _ in range(blocks - 2)]
-        self.body = nn.Sequential(*layers, nn.Conv2d(channels, 1, 3, padding=1))
+        self.body = nn.Sequential(*layers, conv3x3(channels, 1))
         init_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
