@@ -11,7 +11,6 @@ import json
 import statistics
 
 import numpy as np
-import torch
 from PIL import Image
 
 from core.checkpoint import load_checkpoint

@@ -201,7 +201,6 @@ def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
         env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 2) - 1))
     log = open(run / "train.log", "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=TRAIN_SCRIPT.parent.parent, env=env)
-    state = {"fraction": 0.0, "desc": "starting", "preview": None}
     try:
         while process.poll() is None:
             time.sleep(0.5)
@@ -210,10 +209,9 @@ def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
             except (OSError, json.JSONDecodeError):  # not written yet, or caught mid-write
                 continue
             previews = sorted(run.glob("previews/scale_*.png"), key=lambda path: int(path.stem[6:]))
-            state = {"fraction": (at["scale"] + at["step"] / at["steps"]) / at["scales"],
-                     "desc": f"scale {at['scale'] + 1} of {at['scales']}, step {at['step']} of {at['steps']}",
-                     "preview": str(previews[-1]) if previews else None}
-            yield state
+            yield {"fraction": (at["scale"] + at["step"] / at["steps"]) / at["scales"],
+                   "desc": f"scale {at['scale'] + 1} of {at['scales']}, step {at['step']} of {at['steps']}",
+                   "preview": str(previews[-1]) if previews else None}
     finally:
         if process.poll() is None:  # the page was closed or the request cancelled
             process.kill()

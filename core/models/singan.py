@@ -173,7 +173,7 @@ class SinGAN(nn.Module):
         """Upscale `image` by `factor` in steps of about 1/scale_factor, each refined by the finest
         generator (SinGAN's super-resolution). Each step keeps only the detail the generator adds
         above the previous step's resolution (one back-projection): without it, colours drift a
-        little at every step (measured: 4.4 dB below bicubic at ×4 on the landscape, 0.8 with it)."""
+        little at every step (the model cards give PSNR against bicubic resizing)."""
         steps = max(1, math.ceil(math.log(factor) / math.log(1 / self.config.scale_factor) - 1e-6))
         step = factor ** (1 / steps)
         height, width = image.shape[-2:]
