@@ -81,6 +81,8 @@ def test_training_writes_a_checkpoint_with_card_samples_and_metrics(trained):
     model = load_checkpoint(trained / "singan")
     assert model.num_scales == 4 and model.config.sizes[-1] == [24, 32]
     assert model.config.subject == "stripes"
+    modes = [next(m for m in g.modules() if isinstance(m, torch.nn.Conv2d)).padding_mode for g in model.generators]
+    assert modes == ["zeros", "reflect", "reflect", "reflect"]  # the borders place scale 0's layout; no frames after
     assert (trained / "singan" / "samples.png").is_file()
     card = (trained / "singan" / "README.md").read_text()
     assert "samples to the training image" in card

@@ -29,7 +29,7 @@ from torchvision.utils import save_image
 from core import registry
 from core.checkpoint import load_checkpoint, save_checkpoint
 from core.images import load_image, to_tensor
-from core.models.singan import PatchCritic, channels_at, pyramid_sizes, resize
+from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize
 from core.training import TrainArgs, Trainer, parse_args
 
 
@@ -45,6 +45,7 @@ class SinGANArgs(TrainArgs):
     scale_factor: float = 0.75
     channels: int = 32
     max_channels: int = 32
+    coarsest_padding: str = "zeros"  # scale 0 only; "reflect" loses the borders' hint for layouts
     max_steps: int = 400
     lr: float = 5e-4
     beta1: float = 0.5
@@ -78,7 +79,8 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
     same_width = n > 0 and channels_at(model.config, n) == channels_at(model.config, n - 1)
     if same_width:  # start from the scale below: it already draws this image, only coarser
         model.generators[n].load_state_dict(model.generators[n - 1].state_dict())
-    critic = PatchCritic(channels_at(model.config, n), model.config.blocks, model.config.norm)
+    critic = PatchCritic(channels_at(model.config, n), model.config.blocks, model.config.norm,
+                         padding_at(model.config, n))
     if critic_init is not None and same_width:
         critic.load_state_dict(critic_init.state_dict())
     joint = nn.ModuleList(model.generators[k] for k in range(first, n + 1))
@@ -184,7 +186,7 @@ def main():
     sizes = pyramid_sizes(image.height, image.width, args.min_size, args.max_size, args.scale_factor)
     name = args.name or Path(args.image).stem
     model = registry.build("singan", sizes=sizes, channels=args.channels, max_channels=args.max_channels,
-                           scale_factor=args.scale_factor, subject=name)
+                           scale_factor=args.scale_factor, subject=name, coarsest_padding=args.coarsest_padding)
     torch.manual_seed(args.seed)
     model.fixed_noise.normal_()
     model.image.copy_(to_tensor(image.resize((sizes[-1][1], sizes[-1][0]), resample=3))[None])

@@ -47,25 +47,26 @@ def resize(x: torch.Tensor, size) -> torch.Tensor:
     return F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True).clamp(-1, 1)
 
 
-def conv3x3(in_channels: int, out_channels: int) -> nn.Conv2d:
-    """Reflection padding: zero padding let the generators learn a frame along the borders (on a
-    flat input, 0.25 of the [-1, 1] range within 5 px of the edge), which painting and editing showed."""
-    return nn.Conv2d(in_channels, out_channels, 3, padding=1, padding_mode="reflect")
+def conv3x3(in_channels: int, out_channels: int, padding: str = "reflect") -> nn.Conv2d:
+    """Reflection padding by default: with zero padding the generators learned a frame along the
+    borders (on a flat input, 0.25 of the [-1, 1] range within 5 px of the edge), which painting
+    and editing showed."""
+    return nn.Conv2d(in_channels, out_channels, 3, padding=1, padding_mode=padding)
 
 
-def conv_block(in_channels: int, out_channels: int, norm: str) -> nn.Sequential:
-    return nn.Sequential(conv3x3(in_channels, out_channels), norm_layer(norm, out_channels),
+def conv_block(in_channels: int, out_channels: int, norm: str, padding: str = "reflect") -> nn.Sequential:
+    return nn.Sequential(conv3x3(in_channels, out_channels, padding), norm_layer(norm, out_channels),
                          nn.LeakyReLU(0.2, inplace=True))
 
 
 class ScaleGenerator(nn.Module):
     """One scale's generator: `blocks` 3×3 conv blocks, a tanh, and the residual around them."""
 
-    def __init__(self, channels: int = 32, blocks: int = 5, norm: str = "instance"):
+    def __init__(self, channels: int = 32, blocks: int = 5, norm: str = "instance", padding: str = "reflect"):
         super().__init__()
-        layers = [conv_block(3, channels, norm)]
-        layers += [conv_block(channels, channels, norm) for _ in range(blocks - 2)]
-        self.body = nn.Sequential(*layers, conv3x3(channels, 3), nn.Tanh())
+        layers = [conv_block(3, channels, norm, padding)]
+        layers += [conv_block(channels, channels, norm, padding) for _ in range(blocks - 2)]
+        self.body = nn.Sequential(*layers, conv3x3(channels, 3, padding), nn.Tanh())
 
     def forward(self, noise: torch.Tensor, previous: torch.Tensor) -> torch.Tensor:
         return (self.body(noise + previous) + previous).clamp(-1, 1)
@@ -74,11 +75,11 @@ class ScaleGenerator(nn.Module):
 class PatchCritic(nn.Module):
     """One scale's WGAN critic: the generator's shape, ending in a score per patch (no sigmoid)."""
 
-    def __init__(self, channels: int = 32, blocks: int = 5, norm: str = "instance"):
+    def __init__(self, channels: int = 32, blocks: int = 5, norm: str = "instance", padding: str = "reflect"):
         super().__init__()
-        layers = [conv_block(3, channels, norm)]
-        layers += [conv_block(channels, channels, norm) for _ in range(blocks - 2)]
-        self.body = nn.Sequential(*layers, conv3x3(channels, 1))
+        layers = [conv_block(3, channels, norm, padding)]
+        layers += [conv_block(channels, channels, norm, padding) for _ in range(blocks - 2)]
+        self.body = nn.Sequential(*layers, conv3x3(channels, 1, padding))
         init_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -95,6 +96,12 @@ class SinGANConfig:
     norm: str = "instance"    # per-image statistics, as the reference's batch norm on one image
     scale_factor: float = 0.75  # the nominal factor between scales (super-resolution steps by it)
     subject: str = "image"      # what the training image shows, for the demo's model list
+    coarsest_padding: str = "reflect"  # "zeros" tells scale 0, which draws the layout from noise,
+                                       # where the borders are; finer scales always reflect
+
+
+def padding_at(config: SinGANConfig, scale: int) -> str:
+    return config.coarsest_padding if scale == 0 else "reflect"
 
 
 def channels_at(config: SinGANConfig, scale: int) -> int:
@@ -107,7 +114,8 @@ class SinGAN(nn.Module):
         super().__init__()
         self.config = config
         self.generators = nn.ModuleList(
-            ScaleGenerator(channels_at(config, k), config.blocks, config.norm) for k in range(len(config.sizes)))
+            ScaleGenerator(channels_at(config, k), config.blocks, config.norm, padding_at(config, k))
+            for k in range(len(config.sizes)))
         for generator in self.generators:
             init_weights(generator)
         h0, w0 = config.sizes[0]
