@@ -1,7 +1,6 @@
 """Dog generation tab: a DCGAN-family generator with a seed and a truncation slider."""
 from __future__ import annotations
 
-
 import gradio as gr
 import torch
 from PIL import Image

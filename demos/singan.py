@@ -194,9 +194,9 @@ def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
     # Training uses every core at the lowest priority, so the hub's own requests come first (measured
     # on 2 cores: a 36 ms generator call takes 43 ms beside it; beside a 1-thread run of normal
     # priority, 140 ms). Without `nice` one core is left to the hub instead.
-    env = dict(os.environ)
-    if shutil.which("nice"):
-        command = [shutil.which("nice"), "-n", "19", *command]
+    env, nice = dict(os.environ), shutil.which("nice")
+    if nice:
+        command = [nice, "-n", "19", *command]
     else:
         env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 2) - 1))
     log = open(run / "train.log", "w")
