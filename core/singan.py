@@ -13,14 +13,10 @@ import torch
 import torch.nn.functional as F
 from scipy.ndimage import distance_transform_edt, gaussian_filter
 
-from core.models.singan import SinGAN, resize
+from core.models.singan import SinGAN, resize, sample_generator
 
 MASK_RADIUS = {"editing": 20, "harmonization": 7}  # dilation, in pixels of a 250 px image
 MASK_BLUR_SIGMA = 5
-
-
-def seeded(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(int(seed))
 
 
 def soft_mask(mask: torch.Tensor, mode: str) -> torch.Tensor:
@@ -45,7 +41,7 @@ def _fitted_scales(model: SinGAN, height: int, width: int) -> tuple[float, float
 def samples(model: SinGAN, count: int = 4, start_scale: int = 0, scale_v: float = 1.0, scale_h: float = 1.0,
             seed: int = 0) -> list[torch.Tensor]:
     """Random images; from start_scale > 0 they keep the training image's layout."""
-    generator = seeded(seed)
+    generator = sample_generator(seed)
     return [model.sample(start_scale, scale_v, scale_h, generator=generator) for _ in range(count)]
 
 
@@ -59,7 +55,7 @@ def inject(model: SinGAN, image: torch.Tensor, start_scale: int, mask: torch.Ten
     blended into `image` through the dilated and blurred mask."""
     height, width = image.shape[-2:]
     scale_v, scale_h = _fitted_scales(model, height, width)
-    generated = model.sample(start_scale, scale_v, scale_h, injected=image, generator=seeded(seed))
+    generated = model.sample(start_scale, scale_v, scale_h, injected=image, generator=sample_generator(seed))
     generated = resize(generated, (height, width))
     if mask is None:
         return generated
@@ -73,7 +69,7 @@ def resize_mask(mask: torch.Tensor, size) -> torch.Tensor:
 
 @torch.no_grad()
 def super_resolve(model: SinGAN, image: torch.Tensor, factor: float, seed: int = 0) -> torch.Tensor:
-    return model.super_resolve(image, factor, generator=seeded(seed))
+    return model.super_resolve(image, factor, generator=sample_generator(seed))
 
 
 @torch.no_grad()
@@ -82,7 +78,7 @@ def animation(model: SinGAN, start_scale: int = 1, frames: int = 24, seed: int =
     """Frames of a loop through noise space: at every scale from start_scale on, the noise turns
     around a circle z(t) = cos(t)·a + sin(t)·b (unit variance all along, back where it began), mixed
     with the reconstruction noise by `motion` (0 still, 1 all random)."""
-    generator = seeded(seed)
+    generator = sample_generator(seed)
     sizes = model.config.sizes
     circles = {k: (torch.randn(1, 3, *sizes[k], generator=generator), torch.randn(1, 3, *sizes[k], generator=generator))
                for k in range(start_scale, model.num_scales)}

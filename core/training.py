@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -83,6 +84,19 @@ def update_ema(ema: nn.Module, model: nn.Module, decay: float) -> None:
         shadow.copy_(current)
 
 
+@contextmanager
+def frozen(module: nn.Module):
+    """No gradients into `module`'s weights inside the block (still into its input): the generator
+    update needs D's input gradient only, and computing D's weight gradients there is wasted work."""
+    flags = [p.requires_grad for p in module.parameters()]
+    module.requires_grad_(False)
+    try:
+        yield module
+    finally:
+        for p, flag in zip(module.parameters(), flags):
+            p.requires_grad_(flag)
+
+
 def parse_args(args_class: type, argv: list[str] | None = None):
     """argparse built from a dataclass: --max-steps and --max_steps both set max_steps."""
     parser = argparse.ArgumentParser(description=(args_class.__doc__ or "").strip())
@@ -137,7 +151,8 @@ class Trainer:
                  exports: dict[str, str] | None = None,
                  sample_fn: Callable[[], list[torch.Tensor]] | None = None,
                  card_fn: Callable[[str], str] | None = None,
-                 schedulers: dict | None = None, keep: dict[str, nn.Module] | None = None):
+                 schedulers: dict | None = None, keep: dict[str, nn.Module] | None = None,
+                 before_export: Callable[[str], None] | None = None):
         self.args = args
         self.out = Path(args.out)
         # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
@@ -161,6 +176,7 @@ class Trainer:
         self.exports = exports or {}
         self.sample_fn = sample_fn
         self.card_fn = card_fn
+        self.before_export = before_export  # e.g. recompute an EMA copy's batch-norm statistics
         self.step = 0
         self.replicas_identical: bool | None = None  # checked when training ends
         self._sums: dict[str, float] = defaultdict(float)
@@ -259,6 +275,8 @@ class Trainer:
         if self.is_main:
             self._save_state()
             for name, folder in self.exports.items():
+                if self.before_export:
+                    self.before_export(name)
                 card = self.card_fn(name) if self.card_fn else ""
                 save_checkpoint(self.out / folder, self.unwrap(name), card=card, dtype=torch.float16)
         self.accelerator.wait_for_everyone()

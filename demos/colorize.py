@@ -53,7 +53,7 @@ def build_tab():
         with gr.Column():
             photo = gr.File(label="Photo (PNG, JPEG, TIFF, WebP ...)", type="filepath",
                             file_types=["image"], elem_id="colorize-upload")
-            render = gr.Slider(*RENDER_SIZES, value=DEFAULT_RENDER, step=32, label="Render size (long side, px)",
+            render = gr.Slider(*RENDER_SIZES, value=DEFAULT_RENDER, step=32, precision=0, label="Render size (long side, px)",
                                info="Larger: finer colour detail, slower. The output keeps the photo's size.")
             button = gr.Button("Colourise", variant="primary", elem_id="colorize-button")
         with gr.Column():
@@ -67,6 +67,6 @@ def build_tab():
                 label="Held-out photos (never seen in training), made grey")
     # The API: one image file and an optional render size in, the colour image out.
     api_photo = gr.File(visible=False, type="filepath")
-    api_result = gr.Image(visible=False, type="pil", format="png")
+    api_result = gr.Image(visible=False, type="pil", format="png", label="Colour photo")
     gr.Button(visible=False).click(_api_colorize, [api_photo, render], api_result, api_name="colorize",
                                    concurrency_id="colorize")

@@ -83,6 +83,11 @@ def _dogs_for_display(*args):
     return [image.resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in generate_dogs(*args)]
 
 
+def _api_generate(seed, truncation, count):
+    """The API's dogs: BigGAN-style (resample) truncation, any breed."""
+    return _ui_generate(seed, truncation, count, "resample", "any")
+
+
 @on_gpu
 def _ui_animate(seed, truncation, mode, breed):
     return for_the_page(interpolation_gif, seed, seed + 1, truncation, 24, mode, breed)
@@ -102,7 +107,7 @@ def build_tab():
             seed = gr.Number(value=0, precision=0, label="Seed", elem_id="dogs-seed")
             truncation = gr.Slider(0.1, 4.0, value=1.0, step=0.05, label="Truncation", elem_id="dogs-truncation")
             mode = gr.Radio(list(TRUNCATION_MODES), value="resample", label="Truncation mode")
-            count = gr.Slider(1, MAX_COUNT, value=16, step=1, label="Number of dogs")
+            count = gr.Slider(1, MAX_COUNT, value=16, step=1, precision=0, label="Number of dogs")
             breed = gr.Dropdown(["any", *breeds], value="any", label="Breed", visible=bool(breeds))
             button = gr.Button("Generate", variant="primary", elem_id="dogs-generate")
             animate = gr.Button("Animate: seed → seed + 1", elem_id="dogs-animate")
@@ -114,9 +119,8 @@ def build_tab():
     animate.click(_ui_animate, [seed, truncation, mode, breed], animation, api_name="animate_dogs",
                   concurrency_id="dogs")
     # The API: seed, truncation and count in, the images out.
-    api_out = gr.Gallery(visible=False)
-    gr.Button(visible=False).click(lambda s, t, c: _ui_generate(s, t, c, "resample", "any"),
-                                   [seed, truncation, count], api_out, api_name="generate_dogs",
+    api_out = gr.Gallery(visible=False, label="Dogs")
+    gr.Button(visible=False).click(_api_generate, [seed, truncation, count], api_out, api_name="generate_dogs",
                                    concurrency_id="dogs")
     gr.Examples([[0, 1.0, 16, "resample", "any"], [7, 0.5, 16, "resample", "any"], [7, 2.5, 16, "resample", "any"]],
                 inputs=[seed, truncation, count, mode, breed], outputs=gallery, fn=_ui_generate,

@@ -261,8 +261,8 @@ def editor_background(model_name):
 
 
 @on_gpu
-def _ui_sample(model_name, count, start_scale, scale_h, scale_v, seed):
-    return for_the_page(singan_sample, model_name, count, start_scale, scale_h, scale_v, seed)
+def _ui_sample(model, count, start_scale, scale_h, scale_v, seed):
+    return for_the_page(singan_sample, model, count, start_scale, scale_h, scale_v, seed)
 
 
 @on_gpu
@@ -281,13 +281,13 @@ def _ui_edit(model_name, editor, start_scale, seed, mode):
 
 
 @on_gpu
-def _ui_super_resolve(model_name, image, factor, seed):
-    return for_the_page(singan_super_resolve, model_name, image, factor, seed)
+def _ui_super_resolve(model, image=None, factor="2", seed=0):
+    return for_the_page(singan_super_resolve, model, image, factor, seed)
 
 
 @on_gpu
-def _ui_animate(model_name, start_scale, motion, seed):
-    return for_the_page(singan_animate, model_name, start_scale, motion, seed)
+def _ui_animate(model, start_scale, motion, seed):
+    return for_the_page(singan_animate, model, start_scale, motion, seed)
 
 
 def _ui_train(image, max_size, steps, subject, progress=gr.Progress()):
@@ -317,9 +317,25 @@ def _served(path: str) -> str:
         return as_files(grid.resize((grid.width * factor, grid.height * factor), Image.Resampling.NEAREST))
 
 
-def _api(fn):
-    """An API twin of a plain function: errors as messages, the note as a toast, images as files."""
-    return lambda *args: for_the_page(fn, *args)
+# API twins of the plain functions, with the parameter names API callers see: errors become
+# messages, a note a toast, images files.
+@on_gpu
+def _api_edit(model, image, mask, start_scale, seed):
+    return for_the_page(singan_edit, model, image, mask, start_scale, seed)
+
+
+@on_gpu
+def _api_harmonize(model, image, mask, start_scale, seed):
+    return for_the_page(singan_harmonize, model, image, mask, start_scale, seed)
+
+
+@on_gpu
+def _api_paint(model, image, start_scale, seed):
+    return for_the_page(singan_paint, model, image, start_scale, seed)
+
+
+def _api_train(image, max_size, steps, subject, progress=gr.Progress()):
+    return for_the_page(singan_train, image, max_size, steps, subject, progress)
 
 
 def build_tab():
@@ -336,10 +352,10 @@ def build_tab():
         with gr.Tab("Random samples"):
             with gr.Row():
                 with gr.Column():
-                    start = gr.Slider(0, 8, value=0, step=1, label="Start scale")
+                    start = gr.Slider(0, 8, value=0, step=1, precision=0, label="Start scale")
                     scale_h = gr.Slider(0.5, 3, value=1, step=0.25, label="Width ×")
                     scale_v = gr.Slider(0.5, 3, value=1, step=0.25, label="Height ×")
-                    count = gr.Slider(1, MAX_SAMPLES, value=4, step=1, label="Samples")
+                    count = gr.Slider(1, MAX_SAMPLES, value=4, step=1, precision=0, label="Samples")
                     seed = gr.Number(value=0, precision=0, label="Seed")
                     sample_button = gr.Button("Sample", variant="primary", elem_id="singan-sample")
                 gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
@@ -358,7 +374,7 @@ def build_tab():
                     with gr.Column():
                         editor = gr.ImageEditor(value=editor_background(default), type="pil", image_mode="RGBA",
                                                 brush=gr.Brush(default_size=12), elem_id=f"singan-{mode}-editor")
-                        edit_start = gr.Slider(0, 8, value=default_start, step=1, label="Start scale")
+                        edit_start = gr.Slider(0, 8, value=default_start, step=1, precision=0, label="Start scale")
                         edit_seed = gr.Number(value=0, precision=0, label="Seed")
                         edit_button = gr.Button(verb, variant="primary", elem_id=f"singan-{mode}-button")
                     result = gr.Image(label="Result (at the input's size)", type="pil", format="png",
@@ -372,7 +388,7 @@ def build_tab():
                 with gr.Column():
                     sr_image = gr.File(label="Image (optional: the training image otherwise)", type="filepath",
                                        file_types=["image"])
-                    factor = gr.Radio([2, 4], value=2, label="Factor")
+                    factor = gr.Radio(["2", "4"], value="2", label="Factor")
                     sr_seed = gr.Number(value=0, precision=0, label="Seed")
                     sr_button = gr.Button("Enlarge", variant="primary")
                 sr_result = gr.Image(label="Enlarged", type="pil", format="png", interactive=False)
@@ -381,7 +397,7 @@ def build_tab():
         with gr.Tab("Animation"):
             with gr.Row():
                 with gr.Column():
-                    anim_start = gr.Slider(0, 8, value=1, step=1, label="Start scale")
+                    anim_start = gr.Slider(0, 8, value=1, step=1, precision=0, label="Start scale")
                     motion = gr.Slider(0.05, 1, value=0.5, step=0.05, label="Motion")
                     anim_seed = gr.Number(value=0, precision=0, label="Seed")
                     anim_button = gr.Button("Animate", variant="primary")
@@ -397,8 +413,9 @@ def build_tab():
                 with gr.Column():
                     train_image = gr.File(label="Your image", type="filepath", file_types=["image"])
                     subject = gr.Textbox(label="What it shows", placeholder="e.g. my garden")
-                    size = gr.Slider(TRAIN_SIZES[0], TRAIN_SIZES[1], value=128, step=8, label="Long side (px)")
-                    steps = gr.Slider(50, 1000, value=400, step=50, label="Steps per scale")
+                    size = gr.Slider(TRAIN_SIZES[0], TRAIN_SIZES[1], value=128, step=8, precision=0,
+                                     label="Long side (px)")
+                    steps = gr.Slider(50, 1000, value=400, step=50, precision=0, label="Steps per scale")
                     train_button = gr.Button("Train", variant="primary")
                 with gr.Column():
                     trained = gr.Textbox(label="New model", interactive=False)
@@ -407,16 +424,19 @@ def build_tab():
             train_button.click(_ui_train, [train_image, size, steps, subject], [model, trained, preview],
                                api_visibility="private", concurrency_id="singan_train", concurrency_limit=1)
     # API twins with files in and out (the editors above are for people).
-    api_image, api_mask = gr.File(visible=False, type="filepath"), gr.File(visible=False, type="filepath")
-    api_start, api_seed = gr.Number(visible=False, value=2), gr.Number(visible=False, value=0)
-    api_result = gr.Image(visible=False, type="pil", format="png")
-    for name, fn in (("singan_edit", singan_edit), ("singan_harmonize", singan_harmonize)):
-        gr.Button(visible=False).click(_api(fn), [model, api_image, api_mask, api_start, api_seed],
+    api_image = gr.File(visible=False, type="filepath", label="Image")
+    api_mask = gr.File(visible=False, type="filepath", label="Mask (white = change)")
+    api_start = gr.Number(visible=False, value=2, precision=0, label="Start scale")
+    api_seed = gr.Number(visible=False, value=0, precision=0, label="Seed")
+    api_result = gr.Image(visible=False, type="pil", format="png", label="Result")
+    for name, fn in (("singan_edit", _api_edit), ("singan_harmonize", _api_harmonize)):
+        gr.Button(visible=False).click(fn, [model, api_image, api_mask, api_start, api_seed],
                                        api_result, api_name=name, concurrency_id="singan")
-    gr.Button(visible=False).click(_api(singan_paint), [model, api_image, api_start, api_seed],
+    gr.Button(visible=False).click(_api_paint, [model, api_image, api_start, api_seed],
                                    api_result, api_name="singan_paint", concurrency_id="singan")
-    api_size, api_steps = gr.Number(visible=False, value=128), gr.Number(visible=False, value=400)
-    api_subject, api_name_out = gr.Textbox(visible=False), gr.Textbox(visible=False)
-    gr.Button(visible=False).click(lambda i, s, n, t, progress=gr.Progress(): for_the_page(singan_train, i, s, n, t, progress),
-                                   [api_image, api_size, api_steps, api_subject], api_name_out,
+    api_size = gr.Number(visible=False, value=128, precision=0, label="Long side (px)")
+    api_steps = gr.Number(visible=False, value=400, precision=0, label="Steps per scale")
+    api_subject = gr.Textbox(visible=False, value="", label="What it shows")
+    api_name_out = gr.Textbox(visible=False, label="New model")
+    gr.Button(visible=False).click(_api_train, [api_image, api_size, api_steps, api_subject], api_name_out,
                                    api_name="singan_train", concurrency_id="singan_train", concurrency_limit=1)

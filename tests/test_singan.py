@@ -130,6 +130,17 @@ def test_reconstruction_and_seeded_samples_are_reproducible(trained):
     assert wide.shape[-2:] == (12, 64)
 
 
+@pytest.mark.parametrize("source", ["tiny", "shipped"])
+def test_samples_never_replay_the_reconstruction(trained, source):
+    """Training drew the fixed noise right after seeding torch with its seed (0): a sample stream
+    seeded with 0 must not draw that same noise and give back the training image."""
+    model = load_checkpoint(trained / "singan" if source == "tiny" else REPO / "weights" / "singan" / "evening_glow")
+    rec = model.reconstruct()[-1]
+    for seed in range(3):
+        first = apps.samples(model, 1, seed=seed)[0]
+        assert (first - rec).abs().mean() > 0.01, f"seed {seed}'s sample is the reconstruction"
+
+
 def test_later_start_scales_stay_closer_to_the_image(trained):
     model = load_checkpoint(trained / "singan")
     distance = {start: np.mean([(s - model.image).abs().mean().item() for s in apps.samples(model, 4, start)])

@@ -4,7 +4,8 @@
     accelerate launch train/dcgan.py --data StanfordDogs --conditional --out runs/breeds   # Images/ + Annotation/
 
 Defaults are the small-data recipe: hinge loss, spectral norm in D, DiffAugment on real and fake
-in both steps; --ema 0.999 keeps and exports a moving average of G's weights instead of G.
+in both steps; --ema 0.999 keeps and exports a moving average of G's weights instead of G, with
+batch-norm statistics recomputed for the averaged weights ("standing statistics") at each export.
 `--no-spectral-norm --gan-loss vanilla --diffaugment "" --ema 0` gives the plain DCGAN of the paper.
 FID/KID need Inception weights, which cannot be downloaded offline: pass --inception-weights
 (a torchvision/torch-fidelity FID Inception file) to report them; without it the card says so.
@@ -24,7 +25,7 @@ from core.data import GenerativeImages
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
 from core.models.dcgan import truncated_noise
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args, update_ema
+from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args, update_ema
 
 
 @dataclass
@@ -38,8 +39,7 @@ class DCGANArgs(GANArgs):
     spectral_norm: bool = True
     gan_loss: str = "hinge"
     diffaugment: str = "colour,translation,cutout"
-    ema: float = 0.0              # e.g. 0.999: export an EMA copy of G (its BN statistics are G's,
-                                  # which washed samples out in the shipped run, so off by default)
+    ema: float = 0.999            # export a moving average of G's weights (0: export G itself)
     lr: float = 2e-4
     beta1: float = 0.0            # BigGAN-style Adam for hinge + spectral norm
     batch_size: int = 32
@@ -105,11 +105,19 @@ def main():
     augment = lambda images: diff_augment(images, args.diffaugment)
     labels_or_none = lambda labels: labels if dataset.class_names else None
 
+    exported = "G_ema" if args.ema else "G"
+
+    def standing_statistics(name):
+        if name == "G_ema":
+            trainer.unwrap(name).standing_statistics()
+
     def samples():
-        """Rows of the same 16 latents, from the EMA generator (or G)."""
-        model = trainer.unwrap("G_ema" if args.ema else "G").eval()
+        """Rows of the same 16 latents, from the exported generator as it would be exported."""
+        standing_statistics(exported)
+        model = trainer.unwrap(exported).eval()
         with torch.no_grad():
             images = model(fixed_z.to(trainer.device), labels_or_none(fixed_labels.to(trainer.device))).cpu()
+        trainer.unwrap("G").train()
         return [images[:8], images[8:]]
 
     def card(name):
@@ -119,22 +127,24 @@ def main():
 
     trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader, schedulers=schedulers,
                       keep={"G_ema": G_ema} if args.ema else None,
-                      exports={"G_ema" if args.ema else "G": "generator"}, sample_fn=samples, card_fn=card)
+                      exports={exported: "generator"}, sample_fn=samples, card_fn=card,
+                      before_export=standing_statistics)
     G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:
         real, labels = batch["image"], labels_or_none(batch["label"])
         z = torch.randn(len(real), args.z_dim, device=trainer.device)
-        fake = G(z, labels)
+        with trainer.accelerator.autocast():
+            fake = G(z, labels)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d = gan_loss.discriminator(D(augment(real), labels), D(augment(fake.detach()), labels))
+            trainer.backward(loss_d)
+            opt_d.step()
 
-        opt_d.zero_grad(set_to_none=True)
-        loss_d = gan_loss.discriminator(D(augment(real), labels), D(augment(fake.detach()), labels))
-        trainer.backward(loss_d)
-        opt_d.step()
-
-        opt_g.zero_grad(set_to_none=True)
-        loss_g = gan_loss.generator(D(augment(fake), labels))
-        trainer.backward(loss_g)
-        opt_g.step()
+            opt_g.zero_grad(set_to_none=True)
+            with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+                loss_g = gan_loss.generator(D_fixed(augment(fake), labels))
+            trainer.backward(loss_g)
+            opt_g.step()
         if args.ema:
             update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), args.ema)
         trainer.log(loss_d=loss_d.item(), loss_g=loss_g.item())

@@ -29,7 +29,7 @@ from torchvision.utils import save_image
 from core import registry
 from core.checkpoint import load_checkpoint, save_checkpoint
 from core.images import load_image, to_tensor
-from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize
+from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize, sample_generator
 from core.training import TrainArgs, Trainer, parse_args
 
 
@@ -154,7 +154,7 @@ def sample_metrics(model, count: int = 8) -> dict:
     """Mean L1 ([0, 1] units) of random samples to the training image (how far samples stray),
     between pairs of samples (how much they vary) and of the reconstruction (should be ~0)."""
     real = model.image
-    samples = [model.sample(0, generator=torch.Generator().manual_seed(seed)) for seed in range(count)]
+    samples = [model.sample(0, generator=sample_generator(seed)) for seed in range(count)]
     to_real = sum((s - real).abs().mean().item() / 2 for s in samples) / count
     between = sum((samples[i] - samples[i + 1]).abs().mean().item() / 2 for i in range(count - 1)) / (count - 1)
     rec = (model.reconstruct()[-1] - real).abs().mean().item() / 2
@@ -170,7 +170,7 @@ def sample_grid(model, path: Path, last: int | None = None):
     real, rec = model.real_pyramid()[last], model.reconstruct(last)[-1]
     rows = []
     for start in sorted({0, min(1, last)}):
-        rows += [real, rec] + [model.sample(start, generator=torch.Generator().manual_seed(s), last_scale=last)
+        rows += [real, rec] + [model.sample(start, generator=sample_generator(s), last_scale=last)
                                for s in range(4)]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}")

@@ -61,6 +61,30 @@ class DCGANGenerator(nn.Module):
             z = torch.cat([z, self.embed(labels)], dim=1)
         return self.net(z[:, :, None, None])
 
+    @torch.no_grad()
+    def standing_statistics(self, batches: int = 32, batch_size: int = 64, seed: int = 0) -> None:
+        """Recompute the batch-norm statistics for the current weights (BigGAN's "standing stats").
+
+        An EMA of G's weights cannot borrow G's running statistics: they belong to other weights,
+        and the samples come out washed out. Averaging each layer's batch statistics over many
+        batches of z ~ N(0, I) gives the statistics these weights really produce.
+        """
+        norms = [m for m in self.modules() if isinstance(m, nn.BatchNorm2d)]
+        was_training, device = self.training, next(self.parameters()).device
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # a plain average over the batches below
+        self.train()
+        generator = torch.Generator().manual_seed(seed)
+        n_classes = len(self.config.class_names)
+        for _ in range(batches):
+            z = torch.randn(batch_size, self.config.z_dim, generator=generator).to(device)
+            labels = torch.randint(n_classes, (batch_size,), generator=generator).to(device) if n_classes else None
+            self(z, labels)
+        for norm in norms:
+            norm.momentum = 0.1
+        self.train(was_training)
+
 
 @register("dcgan_discriminator", DCGANConfig)
 class DCGANDiscriminator(nn.Module):

@@ -59,6 +59,16 @@ def conv_block(in_channels: int, out_channels: int, norm: str, padding: str = "r
                          nn.LeakyReLU(0.2, inplace=True))
 
 
+SAMPLE_SEED_OFFSET = 0x5EED_0000  # PyTorch's CPU generator keeps only a seed's low 32 bits
+
+
+def sample_generator(seed: int) -> torch.Generator:
+    """The random stream of sample `seed`. Training draws the fixed reconstruction noise right after
+    torch.manual_seed(its seed), so a sample stream seeded with that same number would replay the
+    reconstruction as its "random" sample; sample seeds live in a range no training seed uses."""
+    return torch.Generator().manual_seed((SAMPLE_SEED_OFFSET + int(seed)) % 2 ** 32)
+
+
 class ScaleGenerator(nn.Module):
     """One scale's generator: `blocks` 3×3 conv blocks, a tanh, and the residual around them."""
 
