@@ -46,13 +46,13 @@ def main():
         client = Client(url, verbose=False)
         first_calls = {}
         calls = {
-            "sketch_to_photo": lambda: client.predict(handle_file(str(REPO / "demos/examples/sketch/car.png")),
+            "sketch_to_photo": lambda: client.predict(sketch=handle_file(str(REPO / "demos/examples/sketch/car.png")),
                                                       api_name="/sketch_to_photo"),
-            "colorize": lambda: client.predict(handle_file(str(REPO / "demos/examples/colorize/coffee.jpg")), 512,
-                                               api_name="/colorize"),
-            "stylize": lambda: client.predict(handle_file(str(REPO / "demos/examples/stylize/Path.jpg")),
-                                              "starry_night", api_name="/stylize"),
-            "generate_dogs": lambda: client.predict(0, 1.0, 16, api_name="/generate_dogs"),
+            "colorize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/colorize/coffee.jpg")),
+                                               render_size=512, api_name="/colorize"),
+            "stylize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/stylize/Path.jpg")),
+                                              style="starry_night", api_name="/stylize"),
+            "generate_dogs": lambda: client.predict(seed=0, truncation=1.0, count=16, api_name="/generate_dogs"),
         }
         for name, call in calls.items():
             t = time.perf_counter()

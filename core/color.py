@@ -32,12 +32,20 @@ def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
 
 
 def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
-    """Inverse of rgb_to_lab; colours outside the sRGB gamut are clipped to [0, 1]."""
+    """Inverse of rgb_to_lab. A colour outside the sRGB gamut is desaturated towards the grey of the
+    same L just enough to fit, along a straight line in linear RGB: luminance Y depends on L alone
+    and is linear in linear RGB, so the pixel keeps its lightness exactly (clipping each channel
+    would change it, darkening or brightening the scan where the colour is strong)."""
     L, a, b = lab[:, 0:1], lab[:, 1:2], lab[:, 2:3]
     fy = (L + 16) / 116
     f = torch.cat([fy + a / 500, fy, fy - b / 200], dim=1)
     xyz = torch.where(f > 6 / 29, f ** 3, (f - 16 / 116) / _KAPPA) * _WHITE.to(lab).view(1, 3, 1, 1)
-    linear = _apply(torch.linalg.inv(_RGB_TO_XYZ.double()).to(lab), xyz).clamp(0, 1)
+    linear = _apply(torch.linalg.inv(_RGB_TO_XYZ.double()).to(lab), xyz)
+    grey = xyz[:, 1:2].clamp(0, 1)  # the grey of the same L: R = G = B = Y
+    away = linear - grey
+    room = torch.where(away > 0, (1 - grey) / away.clamp(min=1e-12), torch.where(
+        away < 0, grey / (-away).clamp(min=1e-12), torch.ones_like(away)))
+    linear = (grey + room.amin(dim=1, keepdim=True).clamp(max=1) * away).clamp(0, 1)
     rgb = torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-8) ** (1 / 2.4) - 0.055, 12.92 * linear)
     return rgb.clamp(0, 1)
 

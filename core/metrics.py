@@ -20,3 +20,27 @@ def colourfulness(image: Image.Image) -> float:
     rg = rgb[..., 0] - rgb[..., 1]
     yb = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
     return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """FID's formula on any features (rows are images): |mu_a - mu_b|² + Tr(Ca + Cb - 2 (Ca Cb)^½)."""
+    from scipy import linalg
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root.real))
+
+
+def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 100, subset_size: int = 100,
+                    seed: int = 0) -> tuple[float, float]:
+    """KID's unbiased MMD² with the cubic polynomial kernel, (mean, std) over random subsets."""
+    rng = np.random.default_rng(seed)
+    dim, n = a.shape[1], min(subset_size, len(a), len(b))
+    kernel = lambda x, y: (x @ y.T / dim + 1) ** 3
+    values = []
+    for _ in range(subsets):
+        x, y = a[rng.choice(len(a), n, replace=False)], b[rng.choice(len(b), n, replace=False)]
+        kxx, kyy, kxy = kernel(x, x), kernel(y, y), kernel(x, y)
+        off = lambda k: (k.sum() - np.trace(k)) / (n * (n - 1))
+        values.append(off(kxx) + off(kyy) - 2 * kxy.mean())
+    return float(np.mean(values)), float(np.std(values))

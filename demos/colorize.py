@@ -10,7 +10,7 @@ from PIL import Image
 from core.colorize import colorize as colorize_image
 from core.colorize import grey_version
 from core.images import load_image
-from demos.common import for_the_page, get_model, on_gpu, output_path
+from demos.common import for_the_page, get_model, on_gpu, output_path, source_note
 
 COLORIZER = "colorizer"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "colorize").glob("*.jpg"))
@@ -47,8 +47,10 @@ def _api_colorize(photo, render_size):
 def build_tab():
     gr.Markdown("Upload a scanned black-and-white (or faded, sepia) photo of any size. The model "
                 "predicts colour at the *render size* and recombines it with your photo's own "
-                "lightness, so the result keeps its full resolution and detail. A small model trained "
-                "on 23 open photos: see `weights/colorizer/README.md` for what it does well and badly.")
+                "lightness, so the result keeps its full resolution and detail. It learned from 7,705 "
+                "colour photos (landscapes, everyday objects, dogs): see `weights/colorizer/README.md` "
+                "for its held-out figures and where it fails.")
+    gr.Markdown(source_note([COLORIZER]))
     with gr.Row():
         with gr.Column():
             photo = gr.File(label="Photo (PNG, JPEG, TIFF, WebP ...)", type="filepath",
@@ -64,7 +66,8 @@ def build_tab():
                  concurrency_id="colorize")
     gr.Examples([[path, DEFAULT_RENDER] for path in EXAMPLES], inputs=[photo, render],
                 outputs=[slider, download], fn=_ui_colorize, run_on_click=True, cache_examples=False,
-                label="Held-out photos (never seen in training), made grey")
+                label="Historical photos (1850s-1940s, from DeOldify's test images): real old photos, "
+                      "with no colour original to compare with")
     # The API: one image file and an optional render size in, the colour image out.
     api_photo = gr.File(visible=False, type="filepath")
     api_result = gr.Image(visible=False, type="pil", format="png", label="Colour photo")

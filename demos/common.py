@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -15,7 +16,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from core.checkpoint import CheckpointError, load_checkpoint
+from core.checkpoint import CONFIG_FILE, CheckpointError, load_checkpoint
 from core.images import ImageInputError
 
 REPO_WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
@@ -25,21 +26,58 @@ _lock = threading.Lock()
 log = logging.getLogger("ganhub")
 
 
+def _override() -> str:
+    return os.environ.get("GANHUB_WEIGHTS", "").strip()
+
+
+def weights_roots() -> list[Path]:
+    """Local folders holding checkpoints, searched in order: $GANHUB_WEIGHTS (when it is a folder),
+    then this repository's weights/. A folder holding only some checkpoints is fine: the others
+    come from weights/."""
+    root = Path(_override()).expanduser()
+    own = [root] if _override() and root.is_dir() and root.resolve() != REPO_WEIGHTS.resolve() else []
+    return own + [REPO_WEIGHTS]
+
+
 def weights_source(name: str) -> str:
-    """Where checkpoint `name` is looked up: $GANHUB_WEIGHTS (a folder, or a Hub repo id whose
-    sub-folders are checkpoints), else this repository's weights/ folder."""
-    root = os.environ.get("GANHUB_WEIGHTS", "").strip()
-    if not root:
-        return str(REPO_WEIGHTS / name)
-    if Path(root).expanduser().is_dir():
-        return str(Path(root).expanduser() / name)
-    return f"hf://{root.removeprefix('hf://').strip('/')}/{name}"
+    """Where checkpoint `name` (e.g. "dogs", "styles/monet") is loaded from: the first folder of
+    weights_roots() that has it, or a Hugging Face Hub repo when $GANHUB_WEIGHTS names one."""
+    override = _override()
+    if override and not Path(override).expanduser().is_dir():
+        return f"hf://{override.removeprefix('hf://').strip('/')}/{name}"
+    for root in weights_roots():
+        if (root / name / CONFIG_FILE).is_file():
+            return str(root / name)
+    return str(REPO_WEIGHTS / name)  # missing everywhere: loading it says so
 
 
-def local_weights_root() -> Path:
-    """The folder checkpoints are listed from: $GANHUB_WEIGHTS when it is a folder, else weights/."""
-    root = Path(os.environ.get("GANHUB_WEIGHTS", "").strip()).expanduser()
-    return root if str(root) not in ("", ".") and root.is_dir() else REPO_WEIGHTS
+def checkpoints(kind: str, model: str) -> dict[str, Path]:
+    """name → folder of every `model` checkpoint under <root>/<kind>/ for each weights root, the
+    first root winning (e.g. checkpoints("styles", "cyclegan"))."""
+    found = {}
+    for root in weights_roots():
+        for config in sorted((root / kind).glob(f"*/{CONFIG_FILE}")):
+            try:
+                if json.loads(config.read_text()).get("model") == model:
+                    found.setdefault(config.parent.name, config.parent)
+            except (OSError, json.JSONDecodeError):
+                continue  # a broken folder is skipped here; loading it by name says what is wrong
+    return found
+
+
+def source_note(names: list[str]) -> str:
+    """A line for the page: where each of these checkpoints comes from."""
+    def where(name):
+        source = weights_source(name)
+        if source.startswith("hf://"):
+            return f"from the Hub ({source[5:]})"
+        if Path(source).resolve().is_relative_to(REPO_WEIGHTS.resolve()):
+            return f"shipped (`weights/{name}`)"
+        return f"from your folder ({source})"
+    places = {name: where(name) for name in names}
+    if len(set(places.values())) == 1 and names:
+        return f"*Models: {', '.join(names)}, {next(iter(places.values()))}.*"
+    return "*Models: " + "; ".join(f"{name}, {place}" for name, place in places.items()) + ".*"
 
 
 def device() -> torch.device:
@@ -52,8 +90,17 @@ def _load(source: str, device_name: str):
 
 
 def get_model(name: str):
-    """The checkpoint `name`, loaded on first use and then shared; safe across request threads."""
-    return load_cached(weights_source(name))
+    """The checkpoint `name`, loaded on first use and then shared; safe across request threads.
+    A Hub repo that cannot be reached falls back to the shipped weights/<name>."""
+    source = weights_source(name)
+    try:
+        return load_cached(source)
+    except CheckpointError as error:
+        shipped = REPO_WEIGHTS / name
+        if not source.startswith("hf://") or not (shipped / CONFIG_FILE).is_file():
+            raise
+        log.warning("%s; using the shipped %s instead.", error, shipped)
+        return load_cached(str(shipped))
 
 
 def load_cached(source: str):

@@ -8,7 +8,7 @@ from PIL import Image
 from core.images import ImageInputError, to_image
 from core.models.dcgan import truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
-from demos.common import for_the_page, get_model, on_gpu, output_path, weights_source
+from demos.common import for_the_page, get_model, on_gpu, output_path, source_note, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
@@ -102,6 +102,7 @@ def build_tab():
                 "lower values redraw the extreme latent entries (BigGAN) or pull the latent towards "
                 "the mean (psi), giving cleaner, more alike dogs. Same seed and settings, same dogs. "
                 "The shipped model learned from only 21 open dog pictures: see its model card.")
+    gr.Markdown(source_note([GENERATOR]))
     with gr.Row():
         with gr.Column(scale=1):
             seed = gr.Number(value=0, precision=0, label="Seed", elem_id="dogs-seed")

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,8 +19,8 @@ from PIL import Image, ImageOps
 from core import singan as apps
 from core.checkpoint import CONFIG_FILE
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import (TaskError, for_the_page, get_model, load_cached, local_weights_root, on_gpu,
-                          as_files, output_path, user_message)
+from demos.common import (TaskError, as_files, checkpoints, for_the_page, load_cached, on_gpu, output_path,
+                          source_note, user_message)
 
 TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
 DEFAULT_MODEL = "evening_glow"
@@ -36,23 +35,27 @@ TRAIN_STEPS = (5, 2000)  # iterations per scale
 
 
 def user_models_dir() -> Path:
-    """Where models trained in the hub are kept: $GANHUB_SINGAN_DIR, else a temp folder."""
-    return Path(os.environ.get("GANHUB_SINGAN_DIR") or Path(tempfile.gettempdir()) / "ganhub-singan")
+    """Where models trained in the hub are kept: $GANHUB_SINGAN_DIR, else the user's own cache
+    folder ($XDG_CACHE_HOME or ~/.cache, then ganhub/singan), so hubs of other users on the same
+    machine neither list nor overwrite them."""
+    if os.environ.get("GANHUB_SINGAN_DIR"):
+        return Path(os.environ["GANHUB_SINGAN_DIR"])
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "ganhub" / "singan"
 
 
 def _models() -> dict[str, tuple[Path, str]]:
     """Model name → (checkpoint folder, what it shows): shipped ones (weights/singan/*), then ones
     trained here."""
+    trained_here = sorted(config.parent for config in user_models_dir().glob(f"*/{CONFIG_FILE}"))
     found = {}
-    for root in (local_weights_root() / "singan", user_models_dir()):
-        for config_file in sorted(root.glob(f"*/{CONFIG_FILE}")):
-            try:
-                config = json.loads(config_file.read_text())
-            except (OSError, json.JSONDecodeError):
-                continue
-            if config.get("model") == "singan":
-                name = config_file.parent.name
-                found.setdefault(name, (config_file.parent, config.get("config", {}).get("subject", name)))
+    for folder in [*checkpoints("singan", "singan").values(), *trained_here]:
+        try:
+            config = json.loads((folder / CONFIG_FILE).read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if config.get("model") == "singan":
+            found.setdefault(folder.name, (folder, config.get("config", {}).get("subject", folder.name)))
     return found
 
 
@@ -65,10 +68,7 @@ def load_singan(name: str):
     models = _models()
     if name not in models:
         raise ImageInputError(f"Unknown SinGAN model {name!r}; available: {', '.join(models) or 'none'}.")
-    folder = models[name][0]
-    if folder.parent == local_weights_root() / "singan":
-        return get_model(f"singan/{name}")
-    return load_cached(str(folder))
+    return load_cached(str(models[name][0]))
 
 
 def _load_input(source, max_side: int):
@@ -346,6 +346,8 @@ def build_tab():
                 "on your own image (about 14 minutes at 128 px on a 2-core CPU, in the last sub-tab); then draw new "
                 "samples, edit, harmonize, paint, enlarge or animate. **Start scale**: 0 is the coarsest; "
                 "higher scales keep more of the input and change only finer detail.")
+    gr.Markdown(source_note([f"singan/{name}" for name in checkpoints("singan", "singan")]) +
+                f" *Models trained here are kept in `{user_models_dir()}`.*")
     # Custom values: API callers may name a model trained after this page was built.
     model = gr.Dropdown(choices, value=default, label="Model", allow_custom_value=True, elem_id="singan-model")
     with gr.Tabs():

@@ -8,7 +8,7 @@ import torch
 from PIL import Image, ImageOps
 
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import for_the_page, get_model, on_gpu
+from demos.common import for_the_page, get_model, on_gpu, source_note
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
@@ -75,6 +75,7 @@ def build_tab():
     gr.Markdown("Draw an object (a fruit, a car, a bird, a house ...) or upload a line drawing. "
                 "pix2pix paints it and a classifier says what it sees. Trained on open clip-art: "
                 "see the model cards in `weights/`.")
+    gr.Markdown(source_note([GENERATOR, CLASSIFIER]))
     with gr.Row():
         with gr.Column():
             with gr.Tab("Draw"):

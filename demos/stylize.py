@@ -1,16 +1,14 @@
 """Catholic2Gogh tab: a photo painted in a learned style (CycleGAN), and painted back to a photo."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import gradio as gr
 import torch
 from PIL import Image
 
-from core.checkpoint import CONFIG_FILE
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import for_the_page, get_model, local_weights_root, on_gpu
+from demos.common import checkpoints, for_the_page, get_model, on_gpu, source_note
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
 MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
@@ -19,15 +17,7 @@ DEFAULT_STYLE = "starry_night"
 
 def style_names() -> list[str]:
     """Every CycleGAN checkpoint under <weights>/styles/, by folder name."""
-    folder = local_weights_root() / "styles"
-    names = []
-    for config in sorted(folder.glob(f"*/{CONFIG_FILE}")):
-        try:
-            if json.loads(config.read_text()).get("model") == "cyclegan":
-                names.append(config.parent.name)
-        except (OSError, json.JSONDecodeError):
-            continue  # a broken folder is skipped here; loading it by name says what is wrong
-    return names
+    return list(checkpoints("styles", "cyclegan"))
 
 
 @torch.no_grad()
@@ -55,6 +45,7 @@ def build_tab():
                 "back into a photo (the *reconstruction*, which shows what the style kept). Photos keep "
                 f"their size up to {MAX_SIDE} px on the long side. Every style checkpoint in "
                 "`weights/styles/` is listed; see its model card for how it was trained.")
+    gr.Markdown(source_note([f"styles/{name}" for name in styles]))
     with gr.Row():
         with gr.Column():
             photo = gr.File(label="Photo (PNG, JPEG, WebP ...)", type="filepath", file_types=["image"],

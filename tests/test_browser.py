@@ -16,7 +16,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 @pytest.fixture(scope="module")
 def page(hub_url):
     from playwright.sync_api import sync_playwright
-    assert Path(CHROMIUM).exists(), "chromium is missing: .ci/run installs it (apt-get install chromium)"
+    if not Path(CHROMIUM).exists():
+        message = (f"{CHROMIUM} is missing, so the browser test cannot run: install Debian's chromium "
+                   "(`apt-get install chromium`, as root or with sudo) to enable it; .ci/run installs it")
+        if os.environ.get("CI") == "true":  # CI installed it, so its absence is a failure there
+            pytest.fail(message)
+        pytest.skip(message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})

@@ -101,3 +101,14 @@ def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypa
         assert common.get_model("colorizer").config.ngf == 4
     finally:
         common.clear_models()
+
+
+def test_colours_outside_the_gamut_keep_their_lightness():
+    """Strong predicted colours are desaturated to fit sRGB, never clipped per channel: the scan's
+    lightness stays as it was."""
+    L = torch.linspace(5, 95, 19).view(1, 1, 19, 1).expand(1, 1, 19, 4)
+    ab = torch.tensor([[100.0, 100.0], [-100.0, 100.0], [100.0, -100.0], [-80.0, -100.0]]).T.view(1, 2, 1, 4)
+    rgb = lab_to_rgb(torch.cat([L, ab.expand(1, 2, 19, 4)], dim=1))
+    assert rgb.min() >= 0 and rgb.max() <= 1
+    assert (rgb_to_lab(rgb)[:, :1] - L).abs().max() < 0.05
+    assert (rgb.max(dim=1).values - rgb.min(dim=1).values).mean() > 0.2  # still coloured

@@ -49,3 +49,34 @@ def test_old_outputs_are_pruned(monkeypatch, tmp_path):
     os.utime(old.parent, (an_hour_ago, an_hour_ago))
     new = common.output_path("new.png")
     assert not old.parent.exists() and new.parent.exists()
+
+
+def test_a_weights_folder_with_some_checkpoints_falls_back_to_the_shipped_ones(monkeypatch, tmp_path):
+    """GANHUB_WEIGHTS holding only a new dog generator: the other tabs keep their shipped models,
+    and the page says where each model came from."""
+    import shutil
+    from demos import stylize
+    shutil.copytree(common.REPO_WEIGHTS / "dogs", tmp_path / "dogs")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path))
+    common.clear_models()
+    try:
+        assert common.weights_source("dogs") == str(tmp_path / "dogs")
+        assert common.weights_source("colorizer") == str(common.REPO_WEIGHTS / "colorizer")
+        assert common.get_model("colorizer") is not None
+        assert "starry_night" in stylize.style_names()
+        note = common.source_note(["dogs", "colorizer"])
+        assert f"your folder ({tmp_path / 'dogs'})" in note and "shipped (`weights/colorizer`)" in note
+    finally:
+        common.clear_models()
+
+
+def test_an_unreachable_hub_repo_falls_back_to_the_shipped_checkpoint(monkeypatch):
+    monkeypatch.setenv("GANHUB_WEIGHTS", "nobody/no-such-ganhub-weights")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    common.clear_models()
+    try:
+        assert common.weights_source("dogs") == "hf://nobody/no-such-ganhub-weights/dogs"
+        model = common.get_model("dogs")
+        assert model.registry_name == "dcgan_generator"
+    finally:
+        common.clear_models()

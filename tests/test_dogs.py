@@ -130,3 +130,38 @@ def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
     assert result.returncode != 0
     assert "no such file" in result.stderr and "cannot be downloaded" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_standing_statistics_match_the_averaged_weights():
+    """An EMA copy keeps G's batch-norm statistics, which belong to other weights: its eval-mode
+    samples are off (washed out). Recomputed statistics make eval mode agree with batch statistics."""
+    torch.manual_seed(0)
+    config = dict(image_size=32, ngf=8, z_dim=16)
+    g = registry.build("dcgan_generator", config)
+    with torch.no_grad():
+        g(torch.randn(256, 16))  # G's running statistics, for G's weights
+    ema = registry.build("dcgan_generator", config)
+    ema.load_state_dict(g.state_dict())
+    with torch.no_grad():
+        for p in ema.parameters():
+            p.mul_(1.5)  # the averaged weights differ from G's
+        z = torch.randn(512, 16)
+        ema.train()
+        batch_std = ema(z).std()
+        ema.eval()
+        borrowed_gap = (ema(z).std() - batch_std).abs()
+        ema.standing_statistics(batches=8, batch_size=128)
+        assert not ema.training
+        standing_gap = (ema(z).std() - batch_std).abs()
+    assert standing_gap < 0.02 and standing_gap < 0.25 * borrowed_gap
+
+
+def test_frozen_module_passes_gradients_to_its_input_only():
+    from core.training import frozen
+    d = torch.nn.Linear(3, 1)
+    d.bias.requires_grad_(False)  # a flag that was already off stays off
+    x = torch.randn(4, 3, requires_grad=True)
+    with frozen(d):
+        d(x).sum().backward()
+    assert x.grad is not None and d.weight.grad is None
+    assert d.weight.requires_grad and not d.bias.requires_grad

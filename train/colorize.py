@@ -5,7 +5,9 @@
 
 --data is any folder of colour photos (self-supervised: the grey input is made from each photo).
 Phase 1 (--pretrain-steps) trains G with L1 alone, which avoids the brown-grey collapse of plain
-GAN + L1 from scratch; phase 2 adds the PatchGAN on (L, ab). The generator is exported to
+GAN + L1 from scratch; phase 2 adds the PatchGAN on (L, ab). --rebalance (Zhang et al. 2016's
+class rebalancing, applied to the L1 loss) weighs each pixel by how rare its true colour is in the
+training photos, so the common greys and browns no longer win every ambiguous pixel. The generator is exported to
 <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
@@ -21,9 +23,9 @@ from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
 from core.colorize import colorize, grey_version
 from core.data import PhotoCrops, list_images
 from core.images import load_image
-from core.losses import GANLoss, l1_loss
+from core.losses import GANLoss
 from core.metrics import colourfulness, psnr, ssim
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
 
 
 @dataclass
@@ -38,6 +40,7 @@ class ColorizeArgs(GANArgs):
     norm: str = "instance"
     lambda_l1: float = 100.0
     pretrain_steps: int = 2000    # L1-only steps before the GAN joins
+    rebalance: float = 0.0        # 0: plain L1; 0.5: Zhang's mix of colour rarity and uniform weights
     render_size: int = 512        # working size for the held-out evaluation
 
 
@@ -45,6 +48,34 @@ def lab_batch(images: torch.Tensor):
     """[-1, 1] RGB batch → (L/50 - 1, ab/110), the colouriser's input and target."""
     lab = rgb_to_lab((images + 1) / 2)
     return normalize_l(lab[:, :1]), lab[:, 1:] / AB_SCALE
+
+
+AB_BIN = 10.0  # ab units per histogram bin (Zhang et al. use 10)
+
+
+def ab_bins(ab: torch.Tensor) -> torch.Tensor:
+    """The histogram bin of each pixel's ab (given as ab/110), as one index per pixel."""
+    side = int(2 * AB_SCALE / AB_BIN)
+    cells = ((ab * AB_SCALE + AB_SCALE) / AB_BIN).long().clamp(0, side - 1)
+    return cells[:, 0] * side + cells[:, 1]
+
+
+def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: float = 0.5) -> torch.Tensor:
+    """A weight per ab bin, 1 / ((1 - mix) * smoothed frequency + mix / bins in use), normalised to
+    a mean of 1 over the training pixels: rare, saturated colours count more."""
+    side = int(2 * AB_SCALE / AB_BIN)
+    counts = torch.zeros(side * side)
+    for i in torch.linspace(0, len(dataset) - 1, min(photos, len(dataset))).long().tolist():
+        _, ab = lab_batch(dataset[i]["image"][None])
+        counts += torch.bincount(ab_bins(ab).flatten(), minlength=side * side).float()
+    grid = torch.arange(-2, 3, dtype=torch.float32)
+    kernel = torch.exp(-grid ** 2 / (2 * sigma_bins ** 2))
+    kernel = (kernel[:, None] * kernel[None]) / kernel.sum() ** 2
+    p = torch.nn.functional.conv2d((counts / counts.sum()).view(1, 1, side, side), kernel[None, None], padding=2)
+    p = p.flatten()
+    used = (p > 0).sum()
+    weights = 1 / ((1 - mix) * p + mix / used)
+    return weights / (p * weights).sum()
 
 
 def held_out_metrics(generator, folder, render_size) -> dict:
@@ -56,8 +87,11 @@ def held_out_metrics(generator, folder, render_size) -> dict:
         rows.append({"photo": path.name, "psnr": psnr(result, truth), "psnr_grey": psnr(grey, truth),
                      "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
                      "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
-    mean = {key: sum(row[key] for row in rows) / len(rows) for key in rows[0] if key != "photo"} if rows else {}
-    return {"rows": rows, "mean": mean}
+    return {"rows": rows, "mean": _mean(rows)}
+
+
+def _mean(rows: list[dict]) -> dict:
+    return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0] if key != "photo"} if rows else {}
 
 
 def main():
@@ -74,6 +108,7 @@ def main():
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or args.data, args.image_size, train=False),
                                  batch_size=4)))["image"]
     gan_loss = GANLoss(args.gan_loss)
+    weights = rebalancing_weights(train_set, args.rebalance) if args.rebalance else None
 
     def samples():
         """Rows: grey inputs, colourised, originals (held-out crops when --val-data is given)."""
@@ -95,36 +130,45 @@ def main():
     trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
     G, D = trainer.models["G"], trainer.models["D"]
+    if weights is not None:
+        weights = weights.to(trainer.device)
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
-        fake_ab = G(L)
-        with_gan = trainer.step >= args.pretrain_steps
+        with trainer.accelerator.autocast():
+            fake_ab = G(L)
+            with_gan = trainer.step >= args.pretrain_steps
 
-        if with_gan:  # Discriminator on (L, ab) pairs.
-            opt_d.zero_grad(set_to_none=True)
-            loss_d = gan_loss.discriminator(D(torch.cat([L, ab], 1)), D(torch.cat([L, fake_ab.detach()], 1)))
-            trainer.backward(loss_d)
-            opt_d.step()
-            trainer.log(loss_d=loss_d.item())
+            if with_gan:  # Discriminator on (L, ab) pairs.
+                opt_d.zero_grad(set_to_none=True)
+                loss_d = gan_loss.discriminator(D(torch.cat([L, ab], 1)), D(torch.cat([L, fake_ab.detach()], 1)))
+                trainer.backward(loss_d)
+                opt_d.step()
+                trainer.log(loss_d=loss_d.item())
 
-        opt_g.zero_grad(set_to_none=True)
-        loss_l1 = l1_loss(fake_ab, ab)
-        loss_g = args.lambda_l1 * loss_l1
-        if with_gan:
-            loss_gan = gan_loss.generator(D(torch.cat([L, fake_ab], 1)))
-            loss_g = loss_g + loss_gan
-            trainer.log(loss_g_gan=loss_gan.item())
-        trainer.backward(loss_g)
-        opt_g.step()
+            opt_g.zero_grad(set_to_none=True)
+            error = (fake_ab.float() - ab).abs()
+            loss_l1 = error.mean()
+            loss_g = args.lambda_l1 * (loss_l1 if weights is None else (weights[ab_bins(ab)][:, None] * error).mean())
+            if with_gan:
+                with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+                    loss_gan = gan_loss.generator(D_fixed(torch.cat([L, fake_ab], 1)))
+                loss_g = loss_g + loss_gan
+                trainer.log(loss_g_gan=loss_gan.item())
+            trainer.backward(loss_g)
+            opt_g.step()
         trainer.log(loss_l1=loss_l1.item())
 
 
 def model_card(args, train_set, metrics, step, hardware) -> str:
     if metrics:
         m = metrics["mean"]
-        rows = "\n".join(f"| {r['photo']} | {r['psnr']:.2f} / {r['psnr_grey']:.2f} | {r['ssim']:.3f} / "
-                         f"{r['ssim_grey']:.3f} | {r['colourfulness']:.1f} / {r['colourfulness_truth']:.1f} |"
-                         for r in metrics["rows"])
+        # One row per photo for a few photos; per source (the name's prefix, e.g. "landscape_") for many.
+        groups = {r["photo"]: [r] for r in metrics["rows"]} if len(metrics["rows"]) <= 20 else {}
+        for r in metrics["rows"] if not groups else []:
+            groups.setdefault(r["photo"].split("_")[0] + " photos", []).append(r)
+        rows = "\n".join(f"| {name} ({len(group)}) | {g['psnr']:.2f} / {g['psnr_grey']:.2f} | {g['ssim']:.3f} / "
+                         f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
+                         for name, group in groups.items() for g in [_mean(group)])
         table = f"""On {len(metrics['rows'])} held-out photos (`{args.val_data}`, never used in training), each
 turned grey and colourised at render size {args.render_size}, compared with the original colour photo:
 
@@ -140,7 +184,8 @@ turned grey and colourised at render size {args.render_size}, compared with the 
 Trained by `train/colorize.py` of this hub.
 
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch)
-- Steps: {step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + {args.lambda_l1:g} x L1)
+- Steps: {step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + {args.lambda_l1:g} x L1);
+  class rebalancing of the L1 loss: {args.rebalance or 'off'}
 - Hardware: {hardware}
 
 ## Held-out metrics

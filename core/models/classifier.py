@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import timm
 import torch
 from torch import nn
 
@@ -24,6 +23,7 @@ class TimmClassifier(nn.Module):
     def __init__(self, config: ClassifierConfig):
         super().__init__()
         self.config = config
+        import timm  # here, not at the top: timm (and torchvision) add seconds to the hub's start-up
         self.net = timm.create_model(config.arch, pretrained=config.pretrained,
                                      num_classes=len(config.class_names), in_chans=config.in_channels)
 

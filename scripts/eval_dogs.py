@@ -1,0 +1,186 @@
+"""Held-out figures for a dog generator that can fail, and the pictures that go with them.
+
+No Inception weights can be downloaded here, so FID and KID are computed in the feature space of a
+network this project trains itself: a timm resnet10t classifying the 125 Sketchy photo categories at
+64 px (2 photos per category held out; its accuracy is printed). These FIDs compare only with each
+other, never with published Inception FIDs. Against the held-out dog photos it reports:
+- the training photos (the floor: real against real),
+- the generator at several truncations, and a baseline generator (e.g. the old 21-image one),
+- variety (mean feature distance between samples) and closeness (mean feature distance from a
+  sample to its nearest held-out photo: lower = more like some real dog),
+- memorisation: each sample's nearest training photo in pixels, against the same distance for the
+  held-out photos (which no model saw), with a picture of the closest pairs.
+
+    python scripts/eval_dogs.py --generator weights/dogs --baseline path/to/old/dogs --data data/dogs \\
+        --sketchy-photos ../shared/data/sketchy/photos.zip --out runs/dogs_eval
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torchvision.utils import save_image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from core import registry  # noqa: E402
+from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from core.data import list_images  # noqa: E402
+from core.metrics import frechet_distance, kernel_distance  # noqa: E402
+from core.models.dcgan import truncated_noise  # noqa: E402
+
+SIZE = 64
+TRUNCATIONS = (0.3, 0.5, 1.0, 4.0)  # resample mode; 4 is as good as off
+
+
+def load_folder(folder: Path) -> torch.Tensor:
+    """Every image in `folder` at SIZE px, as a (N, 3, SIZE, SIZE) tensor in [-1, 1]."""
+    pictures = [np.asarray(Image.open(p).convert("RGB").resize((SIZE, SIZE), Image.Resampling.LANCZOS))
+                for p in list_images(folder)]
+    return torch.from_numpy(np.stack(pictures)).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+
+def train_feature_network(photos_zip: str, out: Path, epochs: int, seed: int = 0):
+    """A resnet10t that tells the 125 Sketchy photo categories apart, trained from scratch."""
+    archive = zipfile.ZipFile(photos_zip)
+    names = sorted(n for n in archive.namelist() if n.endswith(".jpg"))
+    categories = sorted({n.split("/")[-2] for n in names})
+    load = lambda n: np.asarray(Image.open(io.BytesIO(archive.read(n))).convert("RGB").resize((72, 72)))
+    images = torch.from_numpy(np.stack([load(n) for n in names])).permute(0, 3, 1, 2)
+    labels = torch.tensor([categories.index(n.split("/")[-2]) for n in names])
+    rng = random.Random(seed)
+    held_out = {i for c in range(len(categories)) for i in rng.sample(
+        [j for j, label in enumerate(labels.tolist()) if label == c], 2)}
+    train_idx = torch.tensor([i for i in range(len(names)) if i not in held_out])
+    val_idx = torch.tensor(sorted(held_out))
+    torch.manual_seed(seed)
+    model = registry.build("timm_classifier", dict(arch="resnet10t", class_names=categories, in_channels=3,
+                                                   image_size=SIZE))
+    steps = epochs * (len(train_idx) // 64)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.05)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=2e-3, total_steps=steps)
+    model.train()
+    for epoch in range(epochs):
+        order = train_idx[torch.randperm(len(train_idx))]
+        for start in range(0, len(order) - 63, 64):
+            batch = order[start:start + 64]
+            x, y = images[batch].float() / 127.5 - 1, labels[batch]
+            dx, dy = np.random.randint(0, 9, 2)
+            x = x[:, :, dy:dy + SIZE, dx:dx + SIZE]
+            x = torch.where(torch.rand(len(x), 1, 1, 1) < 0.5, x.flip(3), x)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        print(f"feature network: epoch {epoch + 1}/{epochs}, loss {loss.item():.3f}", flush=True)
+    model.eval()
+    with torch.no_grad():
+        val = images[val_idx].float()[:, :, 4:4 + SIZE, 4:4 + SIZE] / 127.5 - 1
+        accuracy = (model(val).argmax(1) == labels[val_idx]).float().mean().item()
+    card = (f"# Feature network for the dog figures\n\ntimm resnet10t trained from scratch by "
+            f"`scripts/eval_dogs.py` on the Sketchy database's photos (125 categories, {len(train_idx)} "
+            f"photos, {epochs} epochs, 64 px); top-1 on {len(val_idx)} held-out photos: {accuracy:.1%}.\n")
+    save_checkpoint(out, model, card=card, extra={"held_out_top1": accuracy})
+    return model
+
+
+@torch.no_grad()
+def features(model, images: torch.Tensor) -> np.ndarray:
+    """The classifier's pooled penultimate features (what FID takes from Inception)."""
+    rows = [model.net.forward_head(model.net.forward_features(images[i:i + 250]), pre_logits=True)
+            for i in range(0, len(images), 250)]
+    return torch.cat(rows).double().numpy()
+
+
+@torch.no_grad()
+def samples(generator, count: int, truncation: float, seed: int = 1) -> torch.Tensor:
+    z = truncated_noise(count, generator.config.z_dim, seed, truncation)
+    return torch.cat([generator(z[i:i + 250]).clamp(-1, 1) for i in range(0, count, 250)])
+
+
+def pairwise_mean(a: np.ndarray) -> float:
+    d = np.sqrt(np.maximum(((a[:, None] - a[None]) ** 2).sum(-1), 0))
+    return float(d.sum() / (len(a) * (len(a) - 1)))
+
+
+def nearest(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each row of a, the Euclidean distance to its nearest row of b, and that row's index."""
+    a, b = a.flatten(1), b.flatten(1)
+    d = (a.square().sum(1)[:, None] + b.square().sum(1)[None] - 2 * a @ b.T).clamp_min(0).sqrt()
+    return d.min(dim=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generator", required=True)
+    parser.add_argument("--baseline", help="another generator checkpoint to compare with")
+    parser.add_argument("--data", default="data/dogs", help="holds train/ and test/ (scripts/build_dog_data.py)")
+    parser.add_argument("--sketchy-photos", default="../shared/data/sketchy/photos.zip")
+    parser.add_argument("--features", default="runs/photo_features", help="the feature network (trained if absent)")
+    parser.add_argument("--feature-epochs", type=int, default=20)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--out", default="runs/dogs_eval")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(0)
+    if (Path(args.features) / "config.json").is_file():
+        net = load_checkpoint(args.features)
+    else:
+        net = train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs).eval()
+    test, train = load_folder(Path(args.data) / "test"), load_folder(Path(args.data) / "train")
+    test = test[:args.count]
+    train_subset = train[torch.randperm(len(train))[:len(test)]]
+    test_f = features(net, test)
+    report = {"feature_network_held_out_top1": net.checkpoint_extra.get("held_out_top1"),
+              "held_out_photos": len(test), "training_photos": len(train), "samples": args.count}
+
+    def row(images):
+        f = features(net, images)
+        kid, kid_std = kernel_distance(f, test_f)
+        closeness = np.sqrt(((f[:, None] - test_f[None]) ** 2).sum(-1)).min(axis=1).mean()
+        return {"fid": round(frechet_distance(f, test_f), 2), "kid": round(kid, 4), "kid_std": round(kid_std, 4),
+                "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3)}
+
+    report["training_photos_vs_held_out"] = row(train_subset)
+    generator = load_checkpoint(args.generator)
+    report["generator"] = {str(t): row(samples(generator, args.count, t)) for t in TRUNCATIONS}
+    if args.baseline:
+        report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, 4.0))
+
+    # Memorisation: pixel distance to the nearest training photo, samples against held-out photos.
+    fakes = samples(generator, args.count, 1.0)
+    fake_d, fake_i = nearest(fakes, train)
+    real_d, _ = nearest(test, train)
+    report["memorisation"] = {
+        "sample_to_nearest_training_photo_median": round(fake_d.median().item(), 2),
+        "held_out_photo_to_nearest_training_photo_median": round(real_d.median().item(), 2),
+        "samples_closer_than_the_closest_1pct_of_held_out": round(
+            (fake_d < real_d.quantile(0.01)).float().mean().item(), 4)}
+    closest = fake_d.argsort()[:8]
+    pairs = torch.stack([torch.stack([fakes[i], train[fake_i[i]]]) for i in closest]).transpose(0, 1)
+    save_image((pairs.flatten(0, 1) + 1) / 2, out / "closest_pairs.png", nrow=8, padding=2, pad_value=1)
+
+    save_image((F.interpolate(samples(generator, 64, 1.0, seed=0), scale_factor=2) + 1) / 2,
+               out / "contact_sheet.png", nrow=8, padding=2, pad_value=1)
+    rows = [samples(generator, 12, t, seed=0) for t in (0.3, 1.0, 4.0)]
+    save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
+               padding=2, pad_value=1)
+    save_image((F.interpolate(test[:32], scale_factor=2) + 1) / 2, out / "held_out_photos.png", nrow=8,
+               padding=2, pad_value=1)
+    (out / "report.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
