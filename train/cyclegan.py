@@ -21,7 +21,7 @@ from core import registry
 from core.data import PhotoCrops, UnpairedCrops
 from core.image_pool import ImagePool
 from core.losses import GANLoss, l1_loss
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
 
 
 @dataclass
@@ -105,7 +105,8 @@ def main():
 
         # Generators: fool both discriminators, come back around the cycle, leave own-domain images alone.
         opt_g.zero_grad(set_to_none=True)
-        loss_gan = gan_loss.generator(D_B(out["fake_b"])) + gan_loss.generator(D_A(out["fake_a"]))
+        with frozen(trainer.unwrap("D_A")) as D_A_fixed, frozen(trainer.unwrap("D_B")) as D_B_fixed:
+            loss_gan = gan_loss.generator(D_B_fixed(out["fake_b"])) + gan_loss.generator(D_A_fixed(out["fake_a"]))
         loss_cycle = l1_loss(out["rec_a"], a) + l1_loss(out["rec_b"], b)
         loss_idt = l1_loss(out["idt_b"], b) + l1_loss(out["idt_a"], a) if lam_idt > 0 else torch.zeros(())
         trainer.backward(loss_gan + lam * loss_cycle + lam_idt * loss_idt)

@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.data import PairTransform, open_pair_dataset
 from core.losses import GANLoss, l1_loss
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
 
 
 @dataclass
@@ -99,7 +99,8 @@ def main():
 
         # Generator: fool D and stay close to the target.
         opt_g.zero_grad(set_to_none=True)
-        loss_gan = gan_loss.generator(D(torch.cat([real_a, fake_b], 1)))
+        with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+            loss_gan = gan_loss.generator(D_fixed(torch.cat([real_a, fake_b], 1)))
         loss_l1 = l1_loss(fake_b, real_b)
         trainer.backward(loss_gan + args.lambda_l1 * loss_l1)
         opt_g.step()
