@@ -50,6 +50,8 @@ def load_image(source, max_side: int | None = None) -> tuple[Image.Image, str | 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Broken EXIF is ignored (the image itself still opens, or fails below with a message).
+            warnings.filterwarnings("ignore", message="Corrupt EXIF", category=UserWarning)
             image = _open(source)
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)  # animated GIF/WebP/TIFF: the first frame

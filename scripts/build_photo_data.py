@@ -16,7 +16,6 @@ import argparse
 from pathlib import Path
 
 import skimage
-from PIL import Image
 
 from core.images import load_image
 from debian import extract_packages

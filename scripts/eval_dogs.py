@@ -38,7 +38,7 @@ from core.metrics import frechet_distance, kernel_distance  # noqa: E402
 from core.models.dcgan import truncated_noise  # noqa: E402
 
 SIZE = 64
-TRUNCATIONS = (0.3, 0.5, 1.0, 4.0)  # resample mode; 4 is as good as off
+TRUNCATIONS = (0.3, 0.5, 1.0, 2.0, 4.0)  # resample mode; 4 is as good as off
 
 
 def load_folder(folder: Path) -> torch.Tensor:
@@ -91,7 +91,6 @@ def train_feature_network(photos_zip: str, out: Path, epochs: int, seed: int = 0
             f"`scripts/eval_dogs.py` on the Sketchy database's photos (125 categories, {len(train_idx)} "
             f"photos, {epochs} epochs, 64 px); top-1 on {len(val_idx)} held-out photos: {accuracy:.1%}.\n")
     save_checkpoint(out, model, card=card, extra={"held_out_top1": accuracy})
-    return model
 
 
 @torch.no_grad()
@@ -134,10 +133,9 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    if (Path(args.features) / "config.json").is_file():
-        net = load_checkpoint(args.features)
-    else:
-        net = train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs).eval()
+    if not (Path(args.features) / "config.json").is_file():
+        train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs)
+    net = load_checkpoint(args.features)
     test, train = load_folder(Path(args.data) / "test"), load_folder(Path(args.data) / "train")
     test = test[:args.count]
     train_subset = train[torch.randperm(len(train))[:len(test)]]
@@ -158,18 +156,26 @@ def main():
     if args.baseline:
         report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, 4.0))
 
-    # Memorisation: pixel distance to the nearest training photo, samples against held-out photos.
+    # Memorisation: each sample's nearest training photo, against the same for held-out photos (which
+    # no model saw). In pixels a blurry sample is near many photos, so feature distance is reported too.
     fakes = samples(generator, args.count, 1.0)
-    fake_d, fake_i = nearest(fakes, train)
-    real_d, _ = nearest(test, train)
-    report["memorisation"] = {
-        "sample_to_nearest_training_photo_median": round(fake_d.median().item(), 2),
-        "held_out_photo_to_nearest_training_photo_median": round(real_d.median().item(), 2),
-        "samples_closer_than_the_closest_1pct_of_held_out": round(
-            (fake_d < real_d.quantile(0.01)).float().mean().item(), 4)}
-    closest = fake_d.argsort()[:8]
+    train_f = torch.from_numpy(features(net, train))
+    fake_f, real_f = torch.from_numpy(features(net, fakes)), torch.from_numpy(test_f)
+    memorisation = {}
+    for space, (fake_x, real_x, train_x) in {"pixels": (fakes, test, train),
+                                             "features": (fake_f, real_f, train_f)}.items():
+        fake_d, fake_i = nearest(fake_x, train_x)
+        real_d, _ = nearest(real_x, train_x)
+        memorisation[space] = {
+            "sample_to_nearest_training_photo_median": round(fake_d.median().item(), 2),
+            "held_out_photo_to_nearest_training_photo_median": round(real_d.median().item(), 2),
+            "samples_closer_than_the_closest_1pct_of_held_out": round(
+                (fake_d < real_d.quantile(0.01)).float().mean().item(), 4)}
+    report["memorisation"] = memorisation
+    closest = fake_d.argsort()[:8]  # in feature space: the samples most like one training photo
     pairs = torch.stack([torch.stack([fakes[i], train[fake_i[i]]]) for i in closest]).transpose(0, 1)
-    save_image((pairs.flatten(0, 1) + 1) / 2, out / "closest_pairs.png", nrow=8, padding=2, pad_value=1)
+    save_image((F.interpolate(pairs.flatten(0, 1), scale_factor=2) + 1) / 2, out / "closest_pairs.png", nrow=8,
+               padding=2, pad_value=1)
 
     save_image((F.interpolate(samples(generator, 64, 1.0, seed=0), scale_factor=2) + 1) / 2,
                out / "contact_sheet.png", nrow=8, padding=2, pad_value=1)

@@ -68,6 +68,9 @@ class DCGANGenerator(nn.Module):
         An EMA of G's weights cannot borrow G's running statistics: they belong to other weights,
         and the samples come out washed out. Averaging each layer's batch statistics over many
         batches of z ~ N(0, I) gives the statistics these weights really produce.
+
+        (Not per truncation: every batch norm here follows a bias-free linear layer, so statistics
+        recomputed for truncated z would cancel the truncation exactly.)
         """
         norms = [m for m in self.modules() if isinstance(m, nn.BatchNorm2d)]
         was_training, device = self.training, next(self.parameters()).device
