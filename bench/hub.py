@@ -48,11 +48,11 @@ def main():
         calls = {
             "sketch_to_photo": lambda: client.predict(sketch=handle_file(str(REPO / "demos/examples/sketch/car.png")),
                                                       api_name="/sketch_to_photo"),
-            "colorize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/colorize/coffee.jpg")),
+            "colorize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/colorize/1870sSphinx.jpg")),
                                                render_size=512, api_name="/colorize"),
             "stylize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/stylize/Path.jpg")),
                                               style="starry_night", api_name="/stylize"),
-            "generate_dogs": lambda: client.predict(seed=0, truncation=1.0, count=16, api_name="/generate_dogs"),
+            "generate_dogs": lambda: client.predict(seed=0, truncation=4.0, count=16, api_name="/generate_dogs"),
         }
         for name, call in calls.items():
             t = time.perf_counter()

@@ -158,7 +158,7 @@ def main():
 
     # Memorisation: each sample's nearest training photo, against the same for held-out photos (which
     # no model saw). In pixels a blurry sample is near many photos, so feature distance is reported too.
-    fakes = samples(generator, args.count, 1.0)
+    fakes = samples(generator, args.count, 4.0)  # the tab's default
     train_f = torch.from_numpy(features(net, train))
     fake_f, real_f = torch.from_numpy(features(net, fakes)), torch.from_numpy(test_f)
     memorisation = {}
@@ -177,7 +177,7 @@ def main():
     save_image((F.interpolate(pairs.flatten(0, 1), scale_factor=2) + 1) / 2, out / "closest_pairs.png", nrow=8,
                padding=2, pad_value=1)
 
-    save_image((F.interpolate(samples(generator, 64, 1.0, seed=0), scale_factor=2) + 1) / 2,
+    save_image((F.interpolate(samples(generator, 64, 4.0, seed=0), scale_factor=2) + 1) / 2,
                out / "contact_sheet.png", nrow=8, padding=2, pad_value=1)
     rows = [samples(generator, 12, t, seed=0) for t in (0.3, 1.0, 4.0)]
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,

@@ -64,7 +64,7 @@ def test_draw_generate_and_switch_tabs(page, tmp_path):
     page.screenshot(path=str(shots(tmp_path) / "sketch2photo.png"), full_page=True)
 
     page.get_by_role("tab", name="Old-photo colourisation").click()
-    page.locator("#colorize-upload input[type=file]").set_input_files("demos/examples/colorize/coffee.jpg")
+    page.locator("#colorize-upload input[type=file]").set_input_files("demos/examples/colorize/1870sSphinx.jpg")
     page.click("#colorize-button")
     wait_for_images(page, "#colorize-slider img", 2)
     page.screenshot(path=str(shots(tmp_path) / "colorize.png"), full_page=True)
