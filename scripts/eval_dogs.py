@@ -182,8 +182,6 @@ def main():
     rows = [samples(generator, 12, t, seed=0) for t in (0.3, 1.0, 4.0)]
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
                padding=2, pad_value=1)
-    save_image((F.interpolate(test[:32], scale_factor=2) + 1) / 2, out / "held_out_photos.png", nrow=8,
-               padding=2, pad_value=1)
     (out / "report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 

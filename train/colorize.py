@@ -51,27 +51,26 @@ def lab_batch(images: torch.Tensor):
 
 
 AB_BIN = 10.0  # ab units per histogram bin (Zhang et al. use 10)
+AB_SIDE = int(2 * AB_SCALE / AB_BIN)  # bins along a and along b
 
 
 def ab_bins(ab: torch.Tensor) -> torch.Tensor:
     """The histogram bin of each pixel's ab (given as ab/110), as one index per pixel."""
-    side = int(2 * AB_SCALE / AB_BIN)
-    cells = ((ab * AB_SCALE + AB_SCALE) / AB_BIN).long().clamp(0, side - 1)
-    return cells[:, 0] * side + cells[:, 1]
+    cells = ((ab * AB_SCALE + AB_SCALE) / AB_BIN).long().clamp(0, AB_SIDE - 1)
+    return cells[:, 0] * AB_SIDE + cells[:, 1]
 
 
 def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: float = 0.5) -> torch.Tensor:
     """A weight per ab bin, 1 / ((1 - mix) * smoothed frequency + mix / bins in use), normalised to
     a mean of 1 over the training pixels: rare, saturated colours count more."""
-    side = int(2 * AB_SCALE / AB_BIN)
-    counts = torch.zeros(side * side)
+    counts = torch.zeros(AB_SIDE * AB_SIDE)
     for i in torch.linspace(0, len(dataset) - 1, min(photos, len(dataset))).long().tolist():
         _, ab = lab_batch(dataset[i]["image"][None])
-        counts += torch.bincount(ab_bins(ab).flatten(), minlength=side * side).float()
+        counts += torch.bincount(ab_bins(ab).flatten(), minlength=AB_SIDE * AB_SIDE).float()
     grid = torch.arange(-2, 3, dtype=torch.float32)
     kernel = torch.exp(-grid ** 2 / (2 * sigma_bins ** 2))
     kernel = (kernel[:, None] * kernel[None]) / kernel.sum() ** 2
-    p = torch.nn.functional.conv2d((counts / counts.sum()).view(1, 1, side, side), kernel[None, None], padding=2)
+    p = torch.nn.functional.conv2d((counts / counts.sum()).view(1, 1, AB_SIDE, AB_SIDE), kernel[None, None], padding=2)
     p = p.flatten()
     used = (p > 0).sum()
     weights = 1 / ((1 - mix) * p + mix / used)
@@ -163,9 +162,10 @@ def model_card(args, train_set, metrics, step, hardware) -> str:
     if metrics:
         m = metrics["mean"]
         # One row per photo for a few photos; per source (the name's prefix, e.g. "landscape_") for many.
-        groups = {r["photo"]: [r] for r in metrics["rows"]} if len(metrics["rows"]) <= 20 else {}
-        for r in metrics["rows"] if not groups else []:
-            groups.setdefault(r["photo"].split("_")[0] + " photos", []).append(r)
+        few = len(metrics["rows"]) <= 20
+        groups = {}
+        for r in metrics["rows"]:
+            groups.setdefault(r["photo"] if few else r["photo"].split("_")[0] + " photos", []).append(r)
         rows = "\n".join(f"| {name} ({len(group)}) | {g['psnr']:.2f} / {g['psnr_grey']:.2f} | {g['ssim']:.3f} / "
                          f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
                          for name, group in groups.items() for g in [_mean(group)])
