@@ -2,7 +2,7 @@
 
     python bench/pix2pix.py [--weights weights/sketch2photo] [--batch-size 1] [--device cpu]
 
-Figures: generator latency (ms per 256² image, eval mode, no grad), training throughput of one
+Figures: generator latency (ms per image at the trained size, eval mode, no grad), training throughput of one
 full pix2pix step (D and G updates, images/s) for the shipped configuration, and peak memory.
 """
 from __future__ import annotations
@@ -20,13 +20,14 @@ from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 
 def main():
     parser = bench_parser(__doc__, "weights/sketch2photo", repeats=10)
-    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--size", type=int, help="default: the size the checkpoint was trained at, else 256")
     parser.add_argument("--batch-size", type=int, default=1)
     args = parser.parse_args()
     device = args.device
 
     generator = load_checkpoint(args.weights, device=device)
     c = generator.config
+    args.size = args.size or generator.checkpoint_extra.get("image_size", 256)
     x = torch.randn(args.batch_size, c.in_channels, args.size, args.size, device=device)
     with torch.no_grad():
         latency = timed(lambda: generator(x), args.repeats, device=device)

@@ -3,7 +3,8 @@
 Every dataset yields dicts {"A": input, "B": target, "label": class index} of [-1, 1] tensors:
 - AlignedDataset: pix2pix's "A|B side by side" images (facades, maps, edges2shoes ...).
 - PairedFolderDataset: root/A/x.png with root/B/x.png.
-- SketchyDataset: sketch/tx_*/<category>/<photo-id>-<n>.png with photo/tx_*/<category>/<photo-id>.jpg.
+- SketchyDataset: sketch/[tx_*/]<category>/<photo-id>-<n>.png with photo/[tx_*/]<category>/<photo-id>.jpg.
+- SketchImages: every sketch of a category-folder sketch set (Sketchy, TU-Berlin), in memory.
 - PhotoSketchDataset: root/<category>/*.jpg photos; the sketch is drawn from each photo (XDoG).
 Splits are by a hash of the photo's name, so train and val never share a photo on any machine.
 """
@@ -11,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from core.images import load_image, to_tensor
+from core.images import load_image, resize_batch, to_tensor
 from core.linedraw import thicken, xdog
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -121,32 +124,92 @@ class PairedFolderDataset(_PairDataset):
         return load_image(item[1])[0], load_image(item[2])[0]
 
 
+def sketchy_folders(root: Path, augmentation: str = "tx_000000000000") -> tuple[Path, Path]:
+    """(sketch folder, photo folder) holding the category folders of a Sketchy-layout dataset.
+
+    The full database nests them in augmentation folders (tx_000000000000 is the plain one,
+    the first tx_* is taken otherwise); smaller copies put the categories right under sketch/.
+    """
+    sketch_root, photo_root = root / "sketch" / augmentation, root / "photo" / augmentation
+    if not sketch_root.is_dir():
+        found = sorted((root / "sketch").glob("tx_*"))
+        sketch_root = found[0] if found else root / "sketch"
+        photo_root = root / "photo" / sketch_root.name if found else root / "photo"
+    return sketch_root, photo_root
+
+
+def photo_id(sketch: Path) -> str:
+    """Sketchy names sketches <photo-id>-<n>: splits go by photo, so a photo's sketches stay together."""
+    return sketch.stem.rsplit("-", 1)[0]
+
+
+def category_folders(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
 class SketchyDataset(_PairDataset):
-    """The Sketchy database: several sketches per photo, the category from the folder name."""
+    """The Sketchy database: several sketches per photo, the category from the folder name.
+
+    `categories` keeps only those categories (the labels still index all of them).
+    """
     sketch_input = True
 
     def __init__(self, root, transform: PairTransform, split="all", val_fraction=0.1,
-                 augmentation="tx_000000000000"):
+                 categories: list[str] | None = None):
         super().__init__(transform)
         root = Path(root)
-        sketch_root = root / "sketch" / augmentation
-        photo_root = root / "photo" / augmentation
-        if not sketch_root.is_dir():  # fall back to the first augmentation folder there is
-            found = sorted((root / "sketch").glob("tx_*"))
-            sketch_root = found[0] if found else sketch_root
-            photo_root = root / "photo" / sketch_root.name
-        self.class_names = sorted(p.name for p in sketch_root.iterdir() if p.is_dir()) \
-            if sketch_root.is_dir() else []
+        sketch_root, photo_root = sketchy_folders(root)
+        self.class_names = category_folders(sketch_root)
         for label, category in enumerate(self.class_names):
+            if categories and category not in categories:
+                continue
             photos = {p.stem: p for p in list_images(photo_root / category)}
             for sketch in list_images(sketch_root / category):
-                photo_id = sketch.stem.rsplit("-", 1)[0]
-                if photo_id in photos and in_split(photo_id, split, val_fraction):
-                    self.items.append((photo_id, sketch, photos[photo_id], label))
-        self._require(root, "sketch/photo pairs in the Sketchy layout")
+                key = photo_id(sketch)
+                if key in photos and in_split(key, split, val_fraction):
+                    self.items.append((key, sketch, photos[key], label))
+        self._require(root, "sketch/photo pairs in the Sketchy layout" +
+                      (f" for {', '.join(categories)}" if categories else ""))
 
     def load_pair(self, item, rng):
         return load_image(item[1])[0].convert("L"), load_image(item[2])[0]
+
+
+class SketchImages(Dataset):
+    """Every sketch of a sketch set, decoded once and kept in memory at `image_size` (uint8).
+
+    root/sketch/[tx_*/]<category>/<photo-id>-<n>.png (Sketchy: all sketches, photos not needed)
+    or root/<category>/<name>.png (TU-Berlin and other sets). Sketches of one photo share a split.
+    Items are {"A": 1×size×size sketch in [-1, 1], "label"}; augmentation is done on the batch.
+    """
+
+    def __init__(self, root, image_size=128, split="all", val_fraction=0.05):
+        root = Path(root)
+        folder = sketchy_folders(root)[0] if (root / "sketch").is_dir() else root
+        self.class_names = category_folders(folder)
+        self.files, labels = [], []
+        for label, category in enumerate(self.class_names):
+            for path in list_images(folder / category):
+                if in_split(photo_id(path), split, val_fraction):
+                    self.files.append(path)
+                    labels.append(label)
+        if not self.files:
+            raise FileNotFoundError(f"No sketches in category folders under {root}.")
+        self.labels = torch.tensor(labels)
+        with ThreadPoolExecutor() as pool:
+            chunks = [self.files[i:i + 256] for i in range(0, len(self.files), 256)]
+            self.images = torch.cat(list(pool.map(lambda chunk: self._decode(chunk, image_size), chunks)))
+
+    @staticmethod
+    def _decode(paths: list[Path], size: int) -> torch.Tensor:
+        batch = [resize_batch(to_tensor(load_image(p)[0].convert("L"))[None], size) for p in paths]
+        return ((torch.cat(batch) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
+
+    def __len__(self):
+        return len(self.files)
+
+    def __getitem__(self, index):
+        return {"A": self.images[index].float() / 127.5 - 1, "label": self.labels[index]}
 
 
 class PhotoSketchDataset(_PairDataset):
@@ -173,14 +236,15 @@ class PhotoSketchDataset(_PairDataset):
         return thicken(sketch, width), photo
 
 
-def open_pair_dataset(root, transform: PairTransform, split="all", val_fraction=0.1) -> _PairDataset:
-    """Pick the layout from what is in `root`."""
+def open_pair_dataset(root, transform: PairTransform, split="all", val_fraction=0.1,
+                      categories: list[str] | None = None) -> _PairDataset:
+    """Pick the layout from what is in `root` (`categories` applies to the Sketchy layout)."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"No data folder at {root}.")
     args = dict(split=split, val_fraction=val_fraction)
     if (root / "sketch").is_dir() and (root / "photo").is_dir():
-        return SketchyDataset(root, transform, **args)
+        return SketchyDataset(root, transform, categories=categories, **args)
     if (root / "A").is_dir() and (root / "B").is_dir():
         return PairedFolderDataset(root, transform, **args)
     if any(p.is_dir() for p in root.iterdir()):

@@ -121,6 +121,13 @@ def to_tensor(image: Image.Image) -> torch.Tensor:
     return torch.from_numpy(array.transpose(2, 0, 1).copy())
 
 
+def resize_batch(images: torch.Tensor, size: int) -> torch.Tensor:
+    """NxCxHxW to NxCxsize×size, antialiased: how sketches are shrunk for the classifier, in
+    training and in the demo alike."""
+    return torch.nn.functional.interpolate(images, size=(size, size), mode="bilinear", antialias=True,
+                                           align_corners=False)
+
+
 def to_image(tensor: torch.Tensor) -> Image.Image:
     """CxHxW tensor in [-1, 1] (1 or 3 channels) back to a PIL image."""
     array = ((tensor.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte().numpy()

@@ -28,3 +28,13 @@ def thicken(sketch: Image.Image, width: int) -> Image.Image:
     if width <= 1:
         return sketch
     return sketch.filter(ImageFilter.MinFilter(width if width % 2 else width + 1))
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """About the pen's width, in pixels, of the strokes in an HxW bool ink mask: a stroke of width w
+    and length L covers w·L pixels, 2·L of them on its edge, so the width is 2·area / edge pixels
+    (a one-pixel pen reads as 2)."""
+    padded = np.pad(ink, 1)
+    inside = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    edge = int((ink & ~inside).sum())
+    return 2.0 * int(ink.sum()) / edge if edge else 0.0

@@ -152,7 +152,8 @@ class Trainer:
                  sample_fn: Callable[[], list[torch.Tensor]] | None = None,
                  card_fn: Callable[[str], str] | None = None,
                  schedulers: dict | None = None, keep: dict[str, nn.Module] | None = None,
-                 before_export: Callable[[str], None] | None = None):
+                 before_export: Callable[[str], None] | None = None,
+                 export_extras: dict[str, dict] | None = None):
         self.args = args
         self.out = Path(args.out)
         # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
@@ -174,6 +175,7 @@ class Trainer:
         # Modules trained by hand (e.g. an EMA copy of G): saved, resumed and exportable, not prepared.
         self.kept = {name: module.to(self.accelerator.device) for name, module in (keep or {}).items()}
         self.exports = exports or {}
+        self.export_extras = export_extras or {}  # e.g. the categories a generator was trained on
         self.sample_fn = sample_fn
         self.card_fn = card_fn
         self.before_export = before_export  # e.g. recompute an EMA copy's batch-norm statistics
@@ -278,7 +280,8 @@ class Trainer:
                 if self.before_export:
                     self.before_export(name)
                 card = self.card_fn(name) if self.card_fn else ""
-                save_checkpoint(self.out / folder, self.unwrap(name), card=card, dtype=torch.float16)
+                save_checkpoint(self.out / folder, self.unwrap(name), card=card, dtype=torch.float16,
+                                extra=self.export_extras.get(name))
         self.accelerator.wait_for_everyone()
 
     def _save_state(self):

@@ -4,17 +4,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 import torch
-from PIL import Image, ImageOps
+import torch.nn.functional as F
+from PIL import Image, ImageFilter, ImageOps
 
-from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import for_the_page, get_model, on_gpu, source_note
+from core.checkpoint import CheckpointError, read_config
+from core.images import ImageInputError, load_image, resize_batch, to_image, to_tensor
+from core.linedraw import stroke_width
+from demos.common import for_the_page, get_model, on_gpu, source_note, weights_source
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "sketch").glob("*.png"))
 MAX_UPLOAD_SIDE = 4096   # larger uploads are scaled down first: a sketch needs no more
-INK_THRESHOLD = 200      # grey levels below this count as strokes
+INK_THRESHOLD = 200      # grey levels below this count as strokes when finding the drawing
+SIZE = 256               # the photo model's size, and Sketchy's
+SKETCHY_EXTENT = (0.4, 0.9)  # 10th-90th percentile of a Sketchy sketch's long side, as a share of its canvas
+SKETCHY_STROKE = 3       # median pen width of the Sketchy sketches at 256 px (measured)
 
 
 def sketchpad_image(value):
@@ -34,19 +41,45 @@ def sketchpad_image(value):
     return value
 
 
-def normalise_sketch(image: Image.Image, size: int, margin: float = 0.06) -> Image.Image:
-    """Grey sketch cropped to its strokes and centred on a white square, as in training."""
+def normalise_sketch(image: Image.Image, size: int = SIZE) -> Image.Image:
+    """A drawing prepared as the Sketchy training sketches are: cropped to its strokes and centred on
+    a white square, its long side kept at the share of the canvas it had, within SKETCHY_EXTENT
+    (so a small drawing in a corner is enlarged); a pen much thinner or broader than
+    Sketchy's (SKETCHY_STROKE px at 256 px) is changed to it before the drawing is scaled."""
     grey = image.convert("L")
-    ink = grey.point(lambda v: 255 if v < INK_THRESHOLD else 0)
-    box = ink.getbbox()
+    box = grey.point(lambda v: 255 if v < INK_THRESHOLD else 0).getbbox()
     if box is None:
         raise ImageInputError("The sketch is empty: draw some dark lines on the white canvas.")
+    extent = max(box[2] - box[0], box[3] - box[1]) / max(grey.size)
+    extent = min(max(extent, SKETCHY_EXTENT[0]), SKETCHY_EXTENT[1])
     grey = grey.crop(box)
-    inner = round(size * (1 - 2 * margin))
+    inner = max(1, round(size * extent))
+    scale = inner / max(grey.size)
+    width = stroke_width(np.asarray(grey) < INK_THRESHOLD)  # in the drawing's own pixels
+    target = SKETCHY_STROKE * size / 256
+    # Only pens far from Sketchy's are changed: the classifier copes with 1.5-3x its width, and
+    # filtering pens near it cost held-out accuracy (measured).
+    if 0 < width * scale < target / 2 or width * scale > 3 * target:
+        change = int((target / scale - width) / 2) * 2  # filters widen or narrow by even amounts
+        if change >= 2:
+            grey = grey.filter(ImageFilter.MinFilter(change + 1))
+        elif change <= -2:
+            grey = grey.filter(ImageFilter.MaxFilter(-change + 1))
     grey = ImageOps.contain(grey, (inner, inner), Image.Resampling.LANCZOS)
     canvas = Image.new("L", (size, size), 255)
     canvas.paste(grey, ((size - grey.width) // 2, (size - grey.height) // 2))
     return canvas
+
+
+@torch.no_grad()
+def paint(generator, sketches: torch.Tensor) -> torch.Tensor:
+    """Photos for a batch of SIZE×SIZE sketches. A photo model trained at a smaller size (its
+    checkpoint says) paints at that size, and its photos are enlarged to SIZE."""
+    trained_size = generator.checkpoint_extra.get("image_size", SIZE)
+    if trained_size == SIZE:
+        return generator.translate(sketches)
+    photos = generator.translate(resize_batch(sketches, trained_size))
+    return F.interpolate(photos, size=(SIZE, SIZE), mode="bicubic", align_corners=False).clamp(-1, 1)
 
 
 @torch.no_grad()
@@ -57,12 +90,23 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
     """
     image, _ = load_image(sketchpad_image(sketch), max_side=MAX_UPLOAD_SIDE)
     generator, classifier = get_model(GENERATOR), get_model(CLASSIFIER)
-    size = 256
-    sketch_tensor = to_tensor(normalise_sketch(image, size))[None].to(next(generator.parameters()).device)
-    photo = to_image(generator.translate(sketch_tensor)[0])
-    small = torch.nn.functional.interpolate(sketch_tensor, size=classifier.config.image_size,
-                                            mode="bilinear", antialias=True)
-    return photo, classifier.top_k(small, k=top_k)[0]
+    sketch_tensor = to_tensor(normalise_sketch(image))[None].to(next(generator.parameters()).device)
+    return to_image(paint(generator, sketch_tensor)[0]), classifier.top_k(sketch_tensor, k=top_k)[0]
+
+
+def photo_categories() -> list[str]:
+    """The categories the photo model was trained on, as its checkpoint records them (or none)."""
+    source = weights_source(GENERATOR)
+    if source.startswith("hf://"):
+        return []
+    try:
+        return read_config(Path(source)).get("extra", {}).get("categories", [])
+    except CheckpointError:
+        return []
+
+
+def readable(category: str) -> str:
+    return category.replace("_", " ")
 
 
 @on_gpu
@@ -72,9 +116,12 @@ def _ui_sketch_to_photo(sketch):
 
 def build_tab():
     """The tab's components and events; called inside the hub's gr.Blocks."""
-    gr.Markdown("Draw an object (a fruit, a car, a bird, a house ...) or upload a line drawing. "
-                "pix2pix paints it and a classifier says what it sees. Trained on open clip-art: "
-                "see the model cards in `weights/`.")
+    known = photo_categories()
+    gr.Markdown("Draw one object, as large as the canvas allows, or upload a line drawing. A classifier "
+                "names it among the 125 categories of the Sketchy database, and pix2pix paints a photo of it. "
+                + (f"The photo model knows {', '.join(f'**{readable(c)}**' for c in known)}; other objects "
+                   "come back in those colours. " if known else "")
+                + "Both learned from the Sketchy sketches: see the model cards in `weights/`.")
     gr.Markdown(source_note([GENERATOR, CLASSIFIER]))
     with gr.Row():
         with gr.Column():

@@ -7,6 +7,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
+from core.checkpoint import CheckpointError, read_config
 from core.images import ImageInputError, load_image, to_image, to_tensor
 from demos.common import checkpoints, for_the_page, get_model, on_gpu, source_note
 
@@ -18,6 +19,18 @@ DEFAULT_STYLE = "starry_night"
 def style_names() -> list[str]:
     """Every CycleGAN checkpoint under <weights>/styles/, by folder name."""
     return list(checkpoints("styles", "cyclegan"))
+
+
+def style_choices() -> list[tuple[str, str]]:
+    """(label, name) for the dropdown: each style's one-line description from its checkpoint."""
+    choices = []
+    for name, folder in checkpoints("styles", "cyclegan").items():
+        try:
+            description = read_config(folder).get("extra", {}).get("description", "")
+        except CheckpointError:
+            description = ""
+        choices.append((f"{name}: {description}" if description else name, name))
+    return choices
 
 
 @torch.no_grad()
@@ -50,7 +63,7 @@ def build_tab():
         with gr.Column():
             photo = gr.File(label="Photo (PNG, JPEG, WebP ...)", type="filepath", file_types=["image"],
                             elem_id="stylize-upload")
-            style = gr.Dropdown(styles, value=DEFAULT_STYLE if DEFAULT_STYLE in styles else None,
+            style = gr.Dropdown(style_choices(), value=DEFAULT_STYLE if DEFAULT_STYLE in styles else None,
                                 label="Style", elem_id="stylize-style")
             button = gr.Button("Paint", variant="primary", elem_id="stylize-button")
         with gr.Column():

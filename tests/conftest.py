@@ -42,6 +42,24 @@ def photo_folder(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def sketchy_folder(tmp_path_factory) -> Path:
+    """The Sketchy layout as in ../shared/data/sketchy: sketch/<category>/<photo-id>-<n>.png with
+    photo/<category>/<photo-id>.jpg; three sketches per photo, and one photo with sketches only."""
+    from core.linedraw import thicken, xdog
+    root = tmp_path_factory.mktemp("sketchy")
+    for kind in ("box", "disc"):
+        (root / "photo" / kind).mkdir(parents=True)
+        (root / "sketch" / kind).mkdir(parents=True)
+        for n in range(9):
+            photo = draw_object(kind, n)
+            if n < 8:
+                photo.save(root / "photo" / kind / f"{kind}_{n}.jpg")
+            for k in (1, 2, 3):
+                thicken(xdog(photo), k).save(root / "sketch" / kind / f"{kind}_{n}-{k}.png")
+    return root
+
+
 def launch_hub(max_queue: int = 64, concurrency: int = 2):
     """The whole hub, launched as `python app.py` would, on a free local port: (hub, url)."""
     import app

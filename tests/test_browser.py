@@ -44,23 +44,35 @@ def shots(tmp_path) -> Path:
     return folder
 
 
-def test_draw_generate_and_switch_tabs(page, tmp_path):
+def ellipse(left, top, right, bottom, start=0.0, end=1.0, points=40):
+    """Canvas points (in 512×512 drawing units) around an ellipse, from `start` to `end` turns."""
+    cx, cy, rx, ry = (left + right) / 2, (top + bottom) / 2, (right - left) / 2, (bottom - top) / 2
+    turns = [start + (end - start) * i / points for i in range(points + 1)]
+    return [(cx + rx * math.cos(2 * math.pi * t), cy + ry * math.sin(2 * math.pi * t)) for t in turns]
+
+
+def draw(page, box, points):
+    """One pen stroke through `points`, given in 512×512 drawing units."""
+    at = lambda x, y: (box["x"] + x / 512 * box["width"], box["y"] + y / 512 * box["height"])
+    page.mouse.move(*at(*points[0]))
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*at(*point), steps=2)
+    page.mouse.up()
+
+
+def test_drawn_teapot_is_named_and_painted_then_switch_tabs(page, tmp_path):
     page.click("#sketchpad button[aria-label='Brush']")
     box = page.locator("#sketchpad canvas").first.bounding_box()
-    cx, cy, r = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.6, min(box["width"], box["height"]) * 0.25
-    page.mouse.move(cx + r, cy)
-    page.mouse.down()
-    for i in range(41):
-        page.mouse.move(cx + r * math.cos(2 * math.pi * i / 40), cy + r * math.sin(2 * math.pi * i / 40), steps=2)
-    page.mouse.up()
-    page.mouse.move(cx, cy - r)
-    page.mouse.down()
-    page.mouse.move(cx + 0.2 * r, cy - 1.5 * r, steps=5)
-    page.mouse.up()
+    draw(page, box, ellipse(140, 200, 380, 400))                      # the body
+    draw(page, box, [(150, 270), (80, 210), (155, 320)])                   # the spout
+    draw(page, box, ellipse(340, 230, 440, 350, start=-0.25, end=0.25))  # the handle
+    draw(page, box, [(220, 200), (300, 200)])                              # the lid
+    draw(page, box, ellipse(240, 165, 280, 200))                      # its knob
     page.click("#draw-generate")
     wait_for_images(page, "#sketch-photo img")
     page.wait_for_selector("#sketch-label", timeout=10_000)
-    assert page.locator("#sketch-label").inner_text().strip()
+    assert page.locator("#sketch-label").inner_text().strip().splitlines()[0] == "teapot"
     page.screenshot(path=str(shots(tmp_path) / "sketch2photo.png"), full_page=True)
 
     page.get_by_role("tab", name="Old-photo colourisation").click()

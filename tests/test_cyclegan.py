@@ -83,7 +83,8 @@ def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypa
     out = tmp_path / "style"
     launch("cyclegan.py", "--data-a", photo_folder / "box", "--data-b", photo_folder / "disc",
            "--val-data", photo_folder / "box", "--out", out, "--max-steps", 2, "--ngf", 4, "--n-blocks", 1,
-           "--ndf", 4, "--image-size", 32, "--num-workers", 0, "--domain-b", "discs")
+           "--ndf", 4, "--image-size", 32, "--num-workers", 0, "--domain-b", "discs",
+           "--description", "round shapes, 12 drawings")
     assert "Cycle reconstruction L1" in (out / "style" / "README.md").read_text()
     (tmp_path / "weights" / "styles").mkdir(parents=True)
     (tmp_path / "weights" / "styles" / "discs").symlink_to(out / "style")
@@ -91,6 +92,7 @@ def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypa
     common.clear_models()
     try:
         assert stylize.style_names()[0] == "discs" and "starry_night" in stylize.style_names()
+        assert ("discs: round shapes, 12 drawings", "discs") in stylize.style_choices()  # the dropdown's line
         painting, reconstruction, _ = stylize.stylize(Image.new("RGB", (45, 31), "red"), "discs")
         assert painting.size == reconstruction.size == (45, 31)
     finally:

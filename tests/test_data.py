@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
-from core.data import (AlignedDataset, PairedFolderDataset, PairTransform, PhotoSketchDataset,
-                       SketchyDataset, open_pair_dataset)
+from core.data import (AlignedDataset, PairedFolderDataset, PairTransform, PhotoSketchDataset, SketchImages,
+                       SketchyDataset, open_pair_dataset, photo_id)
 from core.linedraw import xdog
 from tests.conftest import draw_object
 
@@ -45,15 +46,38 @@ def test_sketchy_layout(tmp_path):
         sketches = tmp_path / "sketch" / "tx_000000000000" / category
         photos.mkdir(parents=True)
         sketches.mkdir(parents=True)
-        for photo_id in ("n01_1", "n01_2"):
-            draw_object("box", 1).save(photos / f"{photo_id}.jpg")
+        for name in ("n01_1", "n01_2"):
+            draw_object("box", 1).save(photos / f"{name}.jpg")
             for n in (1, 2, 3):
-                Image.new("RGB", (64, 64), "white").save(sketches / f"{photo_id}-{n}.png")
+                Image.new("RGB", (64, 64), "white").save(sketches / f"{name}-{n}.png")
     dataset = open_pair_dataset(tmp_path, TRAIN)
     assert isinstance(dataset, SketchyDataset)
     assert dataset.class_names == ["car", "teapot"] and len(dataset) == 12
     item = dataset[len(dataset) - 1]
     assert item["A"].shape == (1, 32, 32) and item["B"].shape == (3, 32, 32) and item["label"] == 1
+
+
+def test_sketchy_layout_without_augmentation_folders(sketchy_folder):
+    dataset = open_pair_dataset(sketchy_folder, TRAIN)
+    assert isinstance(dataset, SketchyDataset) and dataset.class_names == ["box", "disc"]
+    assert len(dataset) == 2 * 8 * 3  # the photo without a photo file gives no pairs
+    discs = open_pair_dataset(sketchy_folder, TRAIN, categories=["disc"])
+    assert len(discs) == 24 and {item[3] for item in discs.items} == {1}  # labels index all categories
+    with pytest.raises(FileNotFoundError, match="for cat"):
+        open_pair_dataset(sketchy_folder, TRAIN, categories=["cat"])
+
+
+def test_sketch_images_hold_every_sketch_with_photos_split_whole(sketchy_folder):
+    train = SketchImages(sketchy_folder, image_size=24, split="train", val_fraction=0.3)
+    val = SketchImages(sketchy_folder, image_size=24, split="val", val_fraction=0.3)
+    assert len(train) + len(val) == 2 * 9 * 3  # sketches whose photo is missing count too
+    assert {photo_id(p) for p in train.files}.isdisjoint({photo_id(p) for p in val.files})
+    assert train.images.dtype == torch.uint8 and train.images.shape == (len(train), 1, 24, 24)
+    item = val[0]
+    assert item["A"].shape == (1, 24, 24) and -1 <= item["A"].min() < 0 and item["A"].max() == 1
+    assert item["label"] == val.labels[0] and train.class_names == ["box", "disc"]
+    flat = SketchImages(sketchy_folder / "sketch", image_size=24)  # <category>/<name>.png (TU-Berlin)
+    assert len(flat) == 54
 
 
 def test_photo_folders_get_drawn_sketches(photo_folder):

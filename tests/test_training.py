@@ -30,10 +30,10 @@ def launch(script, *args, processes=1, timeout=300):
 
 
 @pytest.fixture(scope="module")
-def pix2pix_run(photo_folder, tmp_path_factory):
+def pix2pix_run(sketchy_folder, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "pix2pix"
-    launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 2,
-           "--sample-every", 1, *TINY_PIX2PIX)
+    launch("pix2pix.py", "--data", sketchy_folder, "--out", out, "--max-steps", 2, "--augment",
+           "--l1-only-steps", 1, "--categories", "disc", "--val-fraction", 0.3, "--sample-every", 1, *TINY_PIX2PIX)
     return out
 
 
@@ -44,8 +44,9 @@ def state(out):
 def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run):
     generator = load_checkpoint(pix2pix_run / "generator")
     assert generator.config.in_channels == 1 and generator.config.depth == 6
+    assert generator.checkpoint_extra == {"categories": ["disc"]}  # the tab lists what it knows
     card = (pix2pix_run / "generator" / "README.md").read_text()
-    assert "Held-out metrics" in card and "| this generator |" in card
+    assert "Held-out metrics" in card and "| this generator |" in card and "mean training photo" in card
     assert sorted(p.name for p in (pix2pix_run / "samples").iterdir()) == ["step_0000001.png", "step_0000002.png"]
     assert Image.open(pix2pix_run / "samples" / "step_0000002.png").size[0] > 64
     assert state(pix2pix_run)["step"] == 2
@@ -55,15 +56,18 @@ def test_pix2pix_resume_continues_from_saved_step(pix2pix_run, photo_folder, tmp
     out = tmp_path / "resumed"
     shutil.copytree(pix2pix_run, out)
     result = launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 3, "--resume",
-                    *TINY_PIX2PIX)
+                    *TINY_PIX2PIX)  # a photo folder this time: sketches drawn by XDoG
     assert "Resumed" in result.stdout + result.stderr
     assert state(out)["step"] == 3
 
 
-def test_demo_loads_the_trained_checkpoint(pix2pix_run, photo_folder, tmp_path, monkeypatch):
+def test_demo_loads_the_trained_checkpoint(pix2pix_run, sketchy_folder, tmp_path, monkeypatch):
     from demos import common, sketch2photo
-    launch("classifier.py", "--data", photo_folder, "--out", tmp_path / "cls", "--max-steps", 2,
-           "--arch", "resnet10t", "--image-size", "32", "--batch-size", "4", "--num-workers", "0")
+    launch("classifier.py", "--data", sketchy_folder, "--out", tmp_path / "cls", "--max-steps", 2,
+           "--arch-options", '{"channels": [8, 16, 32, 64]}', "--val-fraction", 0.3,
+           "--image-size", "32", "--batch-size", "4", "--num-workers", "0")
+    card = (tmp_path / "cls" / "classifier" / "README.md").read_text()
+    assert "top-5 accuracy" in card and "| disc |" in card
     weights = tmp_path / "weights"
     weights.mkdir()
     (weights / "sketch2photo").symlink_to(pix2pix_run / "generator")
@@ -75,6 +79,8 @@ def test_demo_loads_the_trained_checkpoint(pix2pix_run, photo_folder, tmp_path, 
         assert photo.size == (256, 256)
         assert set(labels) == {"box", "disc"}
         assert common.get_model("sketch2photo").config.ngf == 8  # the trained one, not the shipped one
+        assert common.get_model("sketch_classifier").config.arch_options["channels"] == [8, 16, 32, 64]
+        assert sketch2photo.photo_categories() == ["disc"]
     finally:
         common.clear_models()
 

@@ -1,15 +1,19 @@
 """Train a timm classifier that names what a sketch shows.
 
-    accelerate launch train/classifier.py --data data/sketch_objects --out runs/sketch_classifier
+    accelerate launch train/classifier.py --data data/sketchy --out runs/sketch_classifier
 
-Uses the same data layouts as train/pix2pix.py (the Sketchy layout, or photos in category
-folders whose sketches are drawn on the fly); the class is the category folder. Trained from
-scratch unless --pretrained (ImageNet weights, which need the internet). The classifier is exported
-to <out>/classifier with a model card holding held-out top-1 accuracy.
+Reads a sketch set in category folders: the Sketchy layout (sketch/[tx_*/]<category>/<photo-id>-<n>.png;
+every sketch is used, photos are not needed) or <category>/<name>.png (TU-Berlin and the like).
+A random share of the photo ids (--val-fraction, by a hash of the id: the same on every machine)
+is held out before training. Trained from scratch unless --pretrained (ImageNet weights, which
+need the internet), with augmentation that suits strokes: flips, zoom, rotation, shear, shifts, a
+broader pen and parts left out. The classifier is exported to <out>/classifier with a model card
+holding held-out top-1 and top-5 accuracy.
 """
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass
 
 import torch
@@ -17,60 +21,67 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from core import registry
-from core.data import PairTransform, open_pair_dataset
+from core.augment import random_affine, stroke_jitter
+from core.data import SketchImages
 from core.training import TrainArgs, Trainer, parse_args
+
+SEED_CATEGORIES = ["car_(sedan)", "teapot", "strawberry", "teddy_bear"]  # the original project's four
 
 
 @dataclass
 class ClassifierArgs(TrainArgs):
     """Sketch classifier training flags."""
     arch: str = "resnet10t"
-    image_size: int = 128
-    batch_size: int = 64
-    lr: float = 1e-3
+    # timm options as JSON ("{}" keeps the arch as it is): a narrower ResNet with a light stem,
+    # 2.8M parameters, twice as fast on a CPU as resnet10t itself
+    arch_options: str = '{"channels": [48, 96, 192, 384], "stem_type": "deep", "stem_width": 16}'
+    image_size: int = 112
+    batch_size: int = 128
+    lr: float = 2e-3
     weight_decay: float = 0.05
     label_smoothing: float = 0.1
     pretrained: bool = False
-    val_fraction: float = 0.1
+    val_fraction: float = 0.05
+    thicken: float = 0.2          # share of sketches drawn with a broader pen
+    erase: float = 0.3            # share with a rectangle left out
 
 
 @torch.no_grad()
-def held_out_accuracy(model, dataset, size, device) -> dict:
+def held_out_accuracy(model, dataset, device, batch_size=256) -> dict:
+    """Top-1 and top-5 over the held-out sketches, and top-1 per class."""
     was_training = model.training
     model.eval()
-    correct = top3 = count = 0
-    per_class = {name: [0, 0] for name in dataset.class_names}
-    for batch in DataLoader(dataset, batch_size=64):
-        logits = model(prepare(batch["A"].to(device), size))
-        labels = batch["label"].to(device)
-        correct += (logits.argmax(-1) == labels).sum().item()
-        top3 += (logits.topk(min(3, logits.shape[-1]), -1).indices == labels[:, None]).any(-1).sum().item()
-        count += len(labels)
-        for predicted, label in zip(logits.argmax(-1).tolist(), labels.tolist()):
-            per_class[dataset.class_names[label]][0] += int(predicted == label)
-            per_class[dataset.class_names[label]][1] += 1
+    hits1 = torch.zeros(len(dataset.class_names))
+    hits5 = torch.zeros(len(dataset.class_names))
+    counts = torch.zeros(len(dataset.class_names))
+    for batch in DataLoader(dataset, batch_size=batch_size):
+        labels = batch["label"]
+        top5 = model(batch["A"].to(device)).float().topk(min(5, len(counts)), dim=-1).indices.cpu()
+        counts += torch.bincount(labels, minlength=len(counts))
+        hits1 += torch.bincount(labels[top5[:, 0] == labels], minlength=len(counts))
+        hits5 += torch.bincount(labels[(top5 == labels[:, None]).any(-1)], minlength=len(counts))
     model.train(was_training)
-    return {"top1": correct / max(count, 1), "top3": top3 / max(count, 1), "images": count,
-            "per_class": per_class}
+    return {"top1": hits1.sum().item() / counts.sum().item(), "top5": hits5.sum().item() / counts.sum().item(),
+            "images": int(counts.sum()),
+            "per_class": {name: (int(h), int(c)) for name, h, c in zip(dataset.class_names, hits1, counts)}}
 
 
-def prepare(sketch: torch.Tensor, size: int) -> torch.Tensor:
-    """The classifier's input: the grey sketch in [-1, 1] at size×size."""
-    return F.interpolate(sketch, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+def augment(sketches: torch.Tensor, args: ClassifierArgs) -> torch.Tensor:
+    sketches, = random_affine([sketches], fills=[1.0], scale=(0.75, 1.15), degrees=12, shear=0.15,
+                              translate=0.1)
+    return stroke_jitter(sketches, thicken=args.thicken, erase=args.erase)
 
 
 def main():
     args = parse_args(ClassifierArgs)
-    load = max(256, args.image_size)
-    train_set = open_pair_dataset(args.data, PairTransform(load, int(load * 1.12)), split="train",
-                                  val_fraction=args.val_fraction)
-    val_set = open_pair_dataset(args.data, PairTransform(load, train=False), split="val",
-                                val_fraction=args.val_fraction)
-    if not train_set.class_names:
-        raise SystemExit(f"{args.data} has no category folders: the classifier needs classes.")
-    model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names,
-                           in_channels=1 if train_set.sketch_input else 3,
-                           image_size=args.image_size, pretrained=args.pretrained)
+    started = time.time()
+    train_set = SketchImages(args.data, args.image_size, split="train", val_fraction=args.val_fraction)
+    val_set = SketchImages(args.data, args.image_size, split="val", val_fraction=args.val_fraction)
+    print(f"{len(train_set)} training and {len(val_set)} held-out sketches of {len(train_set.class_names)} "
+          f"categories, decoded in {time.time() - started:.0f} s")
+    model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
+                           image_size=args.image_size, pretrained=args.pretrained,
+                           arch_options=json.loads(args.arch_options))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
                                                     pct_start=0.05)
@@ -78,39 +89,51 @@ def main():
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
 
     def card(name):
-        metrics = held_out_accuracy(trainer.unwrap("classifier"), val_set, args.image_size, trainer.device)
-        return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
+        metrics = held_out_accuracy(trainer.unwrap("classifier"), val_set, trainer.device)
+        return model_card(args, train_set, metrics, trainer)
 
     trainer = Trainer(args, models={"classifier": model}, optimizers={"classifier": optimizer},
                       loader=loader, exports={"classifier": "classifier"}, card_fn=card,
                       schedulers={"classifier": scheduler})
     model = trainer.models["classifier"]
     for batch in trainer:
-        logits = model(prepare(batch["A"], args.image_size))
-        loss = F.cross_entropy(logits, batch["label"], label_smoothing=args.label_smoothing)
+        sketches = augment(batch["A"], args)
+        with trainer.accelerator.autocast():
+            logits = model(sketches)
+            loss = F.cross_entropy(logits.float(), batch["label"], label_smoothing=args.label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         trainer.backward(loss)
         optimizer.step()
         trainer.log(loss=loss.item(), accuracy=(logits.argmax(-1) == batch["label"]).float().mean().item())
 
 
-def model_card(args, train_set, metrics, step, hardware) -> str:
-    rows = "\n".join(f"| {name} | {right}/{total} |" for name, (right, total) in metrics["per_class"].items())
-    return f"""# Sketch classifier ({args.arch})
+def model_card(args, train_set, metrics, trainer) -> str:
+    names = train_set.class_names
+    rows = "\n".join(f"| {name} | {right}/{total} | {right / max(total, 1):.0%} |"
+                     for name, (right, total) in metrics["per_class"].items())
+    seed = [metrics["per_class"][name] for name in SEED_CATEGORIES if name in metrics["per_class"]]
+    seed_line = (f"On the original project's four categories ({', '.join(SEED_CATEGORIES)}): top-1 "
+                 f"{sum(r for r, _ in seed) / max(sum(t for _, t in seed), 1):.3f} over {sum(t for _, t in seed)} "
+                 f"sketches.\n" if seed else "")
+    majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
+    parameters = sum(p.numel() for p in trainer.unwrap("classifier").parameters())
+    return f"""# Sketch classifier ({args.arch}, {parameters / 1e6:.1f}M parameters)
 
 Trained by `train/classifier.py` of this hub, {"from ImageNet weights" if args.pretrained else "from scratch"}.
 
-- Data: `{args.data}` ({len(train_set)} training images, {len(train_set.class_names)} classes)
-- Steps: {step} at batch {args.batch_size}, {args.image_size} px
-- Hardware: {hardware}
+- Data: `{args.data}`: {len(train_set)} training sketches of {len(names)} categories; the sketches of
+  {args.val_fraction:.0%} of the photo ids (by a hash of the id, fixed before training) are held out
+- Steps: {trainer.step} at batch {args.batch_size}, {args.image_size} px, augmented (zoom, rotation, shear,
+  shifts, flips, broader pen on {args.thicken:.0%}, a rectangle left out on {args.erase:.0%})
+- Hardware: {trainer.hardware()}
 
 ## Held-out metrics
-On {metrics['images']} held-out sketches (of images never used in training):
-top-1 accuracy **{metrics['top1']:.3f}**, top-3 accuracy {metrics['top3']:.3f}
-(chance: {1 / len(train_set.class_names):.3f}).
-
-| class | correct / held-out |
-| --- | --- |
+On {metrics['images']} held-out sketches (of photos whose sketches were never used in training):
+top-1 accuracy **{metrics['top1']:.3f}**, top-5 accuracy **{metrics['top5']:.3f}**
+(trivial baselines: chance {1 / len(names):.3f}, always the largest class {majority:.3f}).
+{seed_line}
+| class | correct / held-out | top-1 |
+| --- | --- | --- |
 {rows}
 
 ## Training flags

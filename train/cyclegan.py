@@ -32,6 +32,7 @@ class CycleGANArgs(GANArgs):
     val_data: str = ""            # held-out domain-A images for the model card
     domain_a: str = "photo"
     domain_b: str = "painting"
+    description: str = ""         # one line for the tab's style list, e.g. "Van Gogh: 188 paintings"
     image_size: int = 128
     crops_per_photo: int = 20
     generator: str = "resnet"
@@ -95,7 +96,8 @@ def main():
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
 
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader, exports={"G": "style"},
-                      sample_fn=samples, card_fn=card, schedulers=schedulers)
+                      sample_fn=samples, card_fn=card, schedulers=schedulers,
+                      export_extras={"G": {"description": args.description}} if args.description else None)
     G, D_A, D_B = (trainer.models[name] for name in ("G", "D_A", "D_B"))
     opt_g, opt_da, opt_db = (optimizers[name] for name in ("G", "D_A", "D_B"))
     lam, lam_idt = args.lambda_cycle, args.lambda_cycle * args.lambda_identity

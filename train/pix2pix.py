@@ -3,9 +3,12 @@
     accelerate launch train/pix2pix.py --data data/sketch_objects --out runs/sketch2photo
     accelerate launch --num_processes 2 train/pix2pix.py ...        # data-parallel (DDP)
 
---data may be A|B side-by-side images, A/ and B/ folders, the Sketchy layout, or photos in
-category folders (the sketch is drawn from each photo). The generator is exported to
-<out>/generator in the hub's checkpoint format, with a model card holding held-out L1.
+--data may be A|B side-by-side images, A/ and B/ folders, the Sketchy layout (--categories picks
+some of its categories), or photos in category folders (the sketch is drawn from each photo).
+For sketch inputs --augment adds what helps small paired sets: the same random zoom, rotation
+and shear on the sketch and its photo, and a broader pen on some sketches. --l1-only-steps trains
+G on L1 alone first. The generator is exported to <out>/generator in the hub's checkpoint format,
+with a model card holding held-out L1 and PSNR next to trivial baselines.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core import registry
+from core.augment import random_affine, stroke_jitter
 from core.data import PairTransform, open_pair_dataset
 from core.losses import GANLoss, l1_loss
 from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
@@ -31,33 +35,56 @@ class Pix2PixArgs(GANArgs):
     norm: str = "batch"
     lambda_l1: float = 100.0
     val_fraction: float = 0.1
+    categories: str = ""          # Sketchy: comma-separated categories to train on ("" = all)
+    augment: bool = False         # sketch inputs: joint zoom/rotation/shear, broader pens
+    l1_only_steps: int = 0        # G learns from L1 alone for this many steps, then GAN + L1
 
 
 @torch.no_grad()
-def held_out_l1(generator, dataset, device, limit: int = 500) -> dict:
-    """Mean absolute error in [0, 1] units of G(A) vs B, and of a blank white image vs B."""
+def mean_photo(dataset, limit: int = 2000) -> torch.Tensor:
+    """The average training target: the best single guess without looking at the input."""
+    targets = [dataset[i]["B"] for i in range(min(len(dataset), limit))]
+    return torch.stack(targets).mean(0)
+
+
+def psnr(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-image PSNR in dB of [-1, 1] batches, on the 0-255 scale like 8-bit images."""
+    error = ((prediction.clamp(-1, 1) - target) / 2).square().mean(dim=(1, 2, 3))
+    return 10 * torch.log10(1 / error.clamp_min(1e-10))
+
+
+@torch.no_grad()
+def held_out_metrics(generator, dataset, device, baseline: torch.Tensor, limit: int = 1000) -> dict:
+    """Mean L1 (in [0, 1] units) and PSNR of G(A) vs B, and of two trivial outputs: a blank white
+    image and the mean training photo."""
     was_training = generator.training
     generator.eval()
-    total = white = 0.0
+    sums = {"l1": 0.0, "psnr": 0.0, "white_l1": 0.0, "white_psnr": 0.0, "mean_l1": 0.0, "mean_psnr": 0.0}
     count = 0
     for batch in DataLoader(dataset, batch_size=8):
-        fake = generator(batch["A"].to(device)).float().cpu()
-        total += (fake - batch["B"]).abs().mean(dim=(1, 2, 3)).sum().item() / 2
-        white += (1 - batch["B"]).abs().mean(dim=(1, 2, 3)).sum().item() / 2
-        count += len(batch["B"])
+        target = batch["B"]
+        outputs = {"": generator(batch["A"].to(device)).float().cpu(), "white_": torch.ones_like(target),
+                   "mean_": baseline.expand_as(target)}
+        for prefix, output in outputs.items():
+            sums[prefix + "l1"] += (output - target).abs().mean(dim=(1, 2, 3)).sum().item() / 2
+            sums[prefix + "psnr"] += psnr(output, target).sum().item()
+        count += len(target)
         if count >= limit:
             break
     generator.train(was_training)
-    return {"l1": total / max(count, 1), "white_l1": white / max(count, 1), "images": count}
+    return {**{k: v / max(count, 1) for k, v in sums.items()}, "images": count}
 
 
 def main():
     args = parse_args(Pix2PixArgs)
     transform = PairTransform(args.image_size, args.load_size)
-    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction)
+    categories = [c.strip() for c in args.categories.split(",") if c.strip()] or None
+    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction,
+                                  categories=categories)
     val_set = open_pair_dataset(args.data, PairTransform(args.image_size, train=False),
-                                split="val", val_fraction=args.val_fraction)
+                                split="val", val_fraction=args.val_fraction, categories=categories)
     in_channels = 1 if train_set.sketch_input else 3
+    baseline = mean_photo(train_set)
 
     G = registry.build("unet_generator", in_channels=in_channels, depth=args.depth, ngf=args.ngf,
                        max_mult=args.max_mult, norm=args.norm)
@@ -67,7 +94,8 @@ def main():
     opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
-    fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)))))
+    fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)), shuffle=True,
+                                 generator=torch.Generator().manual_seed(0))))
     gan_loss = GANLoss(args.gan_loss)
 
     def samples():
@@ -79,53 +107,70 @@ def main():
         return [fixed["A"].expand(-1, 3, -1, -1), fake, fixed["B"]]
 
     def card(name):
-        metrics = held_out_l1(trainer.unwrap("G"), val_set, trainer.device)
-        return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
+        metrics = held_out_metrics(trainer.unwrap("G"), val_set, trainer.device, baseline)
+        return model_card(args, train_set, val_set, metrics, trainer.step, trainer.hardware())
 
     trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
                       exports={"G": "generator"}, sample_fn=samples,
-                      card_fn=card, schedulers=schedulers)
+                      card_fn=card, schedulers=schedulers,
+                      export_extras={"G": {"categories": categories or train_set.class_names,
+                                           "image_size": args.image_size}})
     G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
+        if args.augment and train_set.sketch_input:
+            real_a, real_b = random_affine([real_a, real_b], fills=[1.0, None], scale=(1.0, 1.15), degrees=8,
+                                           shear=0.08, translate=0.04, flip=False)  # PairTransform flips
+            real_a = stroke_jitter(real_a, thicken=0.3)
         fake_b = G(real_a)
+        with_gan = trainer.step >= args.l1_only_steps
 
         # Discriminator: real pairs up, generated pairs down.
-        opt_d.zero_grad(set_to_none=True)
-        loss_d = gan_loss.discriminator(D(torch.cat([real_a, real_b], 1)),
-                                        D(torch.cat([real_a, fake_b.detach()], 1)))
-        trainer.backward(loss_d)
-        opt_d.step()
+        if with_gan:
+            opt_d.zero_grad(set_to_none=True)
+            loss_d = gan_loss.discriminator(D(torch.cat([real_a, real_b], 1)),
+                                            D(torch.cat([real_a, fake_b.detach()], 1)))
+            trainer.backward(loss_d)
+            opt_d.step()
+            trainer.log(loss_d=loss_d.item())
 
         # Generator: fool D and stay close to the target.
         opt_g.zero_grad(set_to_none=True)
-        with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
-            loss_gan = gan_loss.generator(D_fixed(torch.cat([real_a, fake_b], 1)))
         loss_l1 = l1_loss(fake_b, real_b)
-        trainer.backward(loss_gan + args.lambda_l1 * loss_l1)
+        loss_g = args.lambda_l1 * loss_l1
+        if with_gan:
+            with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+                loss_gan = gan_loss.generator(D_fixed(torch.cat([real_a, fake_b], 1)))
+            loss_g = loss_g + loss_gan
+            trainer.log(loss_g_gan=loss_gan.item())
+        trainer.backward(loss_g)
         opt_g.step()
-        trainer.log(loss_d=loss_d.item(), loss_g_gan=loss_gan.item(), loss_l1=loss_l1.item())
+        trainer.log(loss_l1=loss_l1.item())
 
 
-def model_card(args, train_set, metrics, step, hardware) -> str:
-    classes = ", ".join(train_set.class_names) or "n/a"
+def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
+    classes = args.categories or ", ".join(train_set.class_names) or "n/a"
+    augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     return f"""# pix2pix generator
 
 Trained by `train/pix2pix.py` of this hub.
 
-- Data: `{args.data}` ({len(train_set)} training pairs; categories: {classes})
-- Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size})
+- Data: `{args.data}`: {len(train_set)} training pairs, {len(val_set)} held out (by a hash of the
+  photo's name, {args.val_fraction:.0%}); categories: {classes}
+- Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size}{augmented});
+  L1 alone for the first {args.l1_only_steps} steps
 - Hardware: {hardware}
 - Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
 
 ## Held-out metrics
-Mean absolute error per pixel, in [0, 1] units, on {metrics['images']} held-out pairs
-(images never used in training):
+On {metrics['images']} held-out pairs (photos never used in training), at {args.image_size} px:
+mean absolute error per pixel in [0, 1] units, and PSNR.
 
-| output | L1 |
-| --- | --- |
-| this generator | {metrics['l1']:.4f} |
-| a blank white image (baseline) | {metrics['white_l1']:.4f} |
+| output | L1 | PSNR (dB) |
+| --- | --- | --- |
+| this generator | {metrics['l1']:.4f} | {metrics['psnr']:.2f} |
+| the mean training photo (baseline) | {metrics['mean_l1']:.4f} | {metrics['mean_psnr']:.2f} |
+| a blank white image (baseline) | {metrics['white_l1']:.4f} | {metrics['white_psnr']:.2f} |
 
 ## Training flags
 ```json

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from core.images import resize_batch
 from core.registry import register
 
 
@@ -16,6 +17,7 @@ class ClassifierConfig:
     in_channels: int = 1       # sketches are grey
     image_size: int = 128
     pretrained: bool = False   # ImageNet weights need the internet; off by default
+    arch_options: dict = field(default_factory=dict)  # passed to timm, e.g. narrower ResNet "channels"
 
 
 @register("timm_classifier", ClassifierConfig)
@@ -24,16 +26,17 @@ class TimmClassifier(nn.Module):
         super().__init__()
         self.config = config
         import timm  # here, not at the top: timm (and torchvision) add seconds to the hub's start-up
-        self.net = timm.create_model(config.arch, pretrained=config.pretrained,
-                                     num_classes=len(config.class_names), in_chans=config.in_channels)
+        self.net = timm.create_model(config.arch, pretrained=config.pretrained, num_classes=len(config.class_names),
+                                     in_chans=config.in_channels, **config.arch_options)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
     @torch.no_grad()
     def top_k(self, x: torch.Tensor, k: int = 5) -> list[dict[str, float]]:
-        """Class name → probability for the k most likely classes of each image in the batch."""
-        probs = self(x).float().softmax(dim=-1)
+        """Class name → probability for the k most likely classes of each image in the batch
+        (any square size: it is resized to the training size as the training data was)."""
+        probs = self(resize_batch(x, self.config.image_size)).float().softmax(dim=-1)
         values, indices = probs.topk(min(k, probs.shape[-1]), dim=-1)
         names = self.config.class_names
         return [{names[i]: float(v) for v, i in zip(vs, ids)} for vs, ids in zip(values, indices)]

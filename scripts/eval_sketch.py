@@ -1,0 +1,125 @@
+"""Evaluate the sketch tab's two models on held-out Sketchy sketches, as the tab uses them.
+
+- The classifier: top-1/top-5 on the held-out sketches as they are, and after the tab's own
+  preparation (cropped, centred, pen width evened out: demos.sketch2photo.normalise_sketch),
+  plus the most frequent confusions.
+- The photo model: a contact sheet of random held-out sketch / result / true photo triplets,
+  each labelled with the classifier's first guess.
+
+    python scripts/eval_sketch.py --data data/sketchy --classifier weights/sketch_classifier \
+        --generator weights/sketch2photo --sheet weights/sketch2photo/held_out_samples.jpg
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import torch
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from core.checkpoint import load_checkpoint  # noqa: E402
+from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
+from core.data import photo_id, sketchy_folders  # noqa: E402
+from core.images import load_image, to_image, to_tensor  # noqa: E402
+from demos.sketch2photo import normalise_sketch, paint  # noqa: E402
+
+
+@torch.no_grad()
+def classifier_figures(classifier, sketches: list[Path], labels: list[int], batch_size: int = 256) -> dict:
+    names = classifier.config.class_names
+    figures = {}
+    for how, prepare in [("as drawn", lambda p: load_image(p)[0].convert("L")),
+                         ("prepared as in the tab", lambda p: normalise_sketch(load_image(p)[0]))]:
+        top1 = top5 = 0
+        confusions = Counter()
+        for start in range(0, len(sketches), batch_size):
+            batch = torch.stack([to_tensor(prepare(p)) for p in sketches[start:start + batch_size]])
+            truth = torch.tensor(labels[start:start + batch_size])
+            guesses = [list(k) for k in classifier.top_k(batch, k=5)]
+            for guess, label in zip(guesses, truth.tolist()):
+                top1 += guess[0] == names[label]
+                top5 += names[label] in guess
+                if guess[0] != names[label]:
+                    confusions[f"{names[label]} → {guess[0]}"] += 1
+        figures[how] = {"top1": top1 / len(sketches), "top5": top5 / len(sketches),
+                        "confusions": confusions.most_common(12)}
+    return figures
+
+
+@torch.no_grad()
+def contact_sheet(generator, classifier, pairs: SketchyDataset, count: int, seed: int, columns: int = 4) -> Image.Image:
+    """Rows of sketch | result | truth triplets, the classifier's first guess over each sketch."""
+    chosen = random.Random(seed).sample(range(len(pairs)), min(count, len(pairs)))
+    cell, gap, label_height = 160, 8, 16
+    rows = -(-len(chosen) // columns)
+    sheet = Image.new("RGB", (columns * (3 * cell + gap), rows * (cell + label_height)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for n, index in enumerate(chosen):
+        item = pairs[index]
+        photo = paint(generator, item["A"][None])[0]
+        guess, probability = next(iter(classifier.top_k(item["A"][None], k=1)[0].items()))
+        x, y = (n % columns) * (3 * cell + gap), (n // columns) * (cell + label_height)
+        for k, tensor in enumerate([item["A"], photo, item["B"]]):
+            sheet.paste(to_image(tensor).convert("RGB").resize((cell, cell), Image.Resampling.LANCZOS),
+                        (x + k * cell, y + label_height))
+        truth = pairs.class_names[item["label"]]
+        draw.text((x + 2, y + 2), f"{truth}: classifier says {guess} {probability:.0%}",
+                  fill=(0, 110, 0) if guess == truth else (200, 0, 0))
+    return sheet
+
+
+@torch.no_grad()
+def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) -> dict:
+    """Held-out L1 (in [0, 1] units) and PSNR at 256 px as the tab paints, next to the mean training photo."""
+    sums = {"l1": 0.0, "psnr": 0.0, "mean photo l1": 0.0, "mean photo psnr": 0.0}
+    for index in range(len(pairs)):
+        item = pairs[index]
+        for prefix, photo in (("", paint(generator, item["A"][None])[0]), ("mean photo ", mean_photo)):
+            error = (photo.clamp(-1, 1) - item["B"]) / 2
+            sums[prefix + "l1"] += error.abs().mean().item()
+            sums[prefix + "psnr"] += 10 * torch.log10(1 / error.square().mean()).item()
+    return {key: value / len(pairs) for key, value in sums.items()} | {"pairs": len(pairs)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="a Sketchy-layout folder")
+    parser.add_argument("--classifier", default="weights/sketch_classifier")
+    parser.add_argument("--generator", default="weights/sketch2photo")
+    parser.add_argument("--classifier-held-out", type=float, default=0.05)
+    parser.add_argument("--generator-held-out", type=float, default=0.15)
+    parser.add_argument("--sheet", help="where to write the contact sheet (PNG)")
+    parser.add_argument("--count", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.manual_seed(args.seed)
+    classifier = load_checkpoint(args.classifier).eval()
+    sketch_root, _ = sketchy_folders(Path(args.data))
+    sketches, labels = [], []
+    for label, category in enumerate(category_folders(sketch_root)):
+        for path in list_images(sketch_root / category):
+            if in_split(photo_id(path), "val", args.classifier_held_out):
+                sketches.append(path)
+                labels.append(label)
+    print(json.dumps({"held-out sketches": len(sketches),
+                      **classifier_figures(classifier, sketches, labels)}, indent=1, ensure_ascii=False))
+    if args.sheet:
+        generator = load_checkpoint(args.generator).eval()
+        categories = generator.checkpoint_extra.get("categories")
+        pairs = SketchyDataset(args.data, PairTransform(256, train=False), split="val",
+                               val_fraction=args.generator_held_out, categories=categories)
+        training = SketchyDataset(args.data, PairTransform(256, train=False), split="train",
+                                  val_fraction=args.generator_held_out, categories=categories)
+        mean_photo = torch.stack([training[i]["B"] for i in range(len(training))]).mean(0)
+        print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo)}, indent=1))
+        contact_sheet(generator, classifier, pairs, args.count, args.seed).save(args.sheet)
+        print(f"{args.sheet}: {min(args.count, len(pairs))} of {len(pairs)} held-out pairs")
+
+
+if __name__ == "__main__":
+    main()
