@@ -25,6 +25,7 @@ WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 CARD_FILE = "README.md"
 FORMAT_VERSION = 1
+INT8_SCALE = ".int8_scale"
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -32,17 +33,28 @@ class CheckpointError(RuntimeError):
     """A checkpoint that cannot be loaded; the message says which file and why."""
 
 
+def _int8(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Symmetric int8 with one fp16 scale per slice of dim 0 (per output channel of a conv)."""
+    scale = tensor.float().abs().amax(dim=tuple(range(1, tensor.ndim)), keepdim=True).clamp_min(1e-12) / 127
+    return (tensor.float() / scale).round().clamp(-127, 127).to(torch.int8), scale.to(torch.float16)
+
+
 def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None = None,
-                    dtype: torch.dtype | None = None) -> Path:
+                    dtype: torch.dtype | None = None, int8_weights: bool = False) -> Path:
     """Write `model` as a checkpoint folder, atomically (a temp folder renamed into place).
 
     `dtype=torch.float16` halves the file; floating tensors only, buffers like counters stay.
+    `int8_weights` halves it again: conv and linear weights are stored as int8 with a scale per
+    output channel (key + INT8_SCALE), restored to floats by load_checkpoint.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     state = {}
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
+        if int8_weights and tensor.is_floating_point() and tensor.ndim >= 2 and tensor.numel() >= 256:
+            state[key], state[key + INT8_SCALE] = _int8(tensor)
+            continue
         if dtype is not None and tensor.is_floating_point():
             tensor = tensor.to(dtype)
         state[key] = tensor.contiguous()
@@ -136,6 +148,9 @@ def load_checkpoint(source, device: str | torch.device = "cpu",
         state = load_file(weights)
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(f"{weights} is damaged or truncated ({error}).") from None
+    for key in [k for k in state if k.endswith(INT8_SCALE)]:
+        weight = key[:-len(INT8_SCALE)]
+        state[weight] = state[weight].float() * state.pop(key).float()
     _check_matches(model, state, folder)
     model.load_state_dict(state)
     model.checkpoint_extra = config.get("extra", {})

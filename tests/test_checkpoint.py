@@ -33,6 +33,18 @@ def test_fp16_checkpoint_is_half_the_size_and_close(tmp_path, small_generator):
     assert (load_checkpoint(half)(x) - small_generator(x)).abs().max() < 0.02
 
 
+def test_int8_weights_halve_fp16_and_restore_to_close_floats(tmp_path, small_generator):
+    half = save_checkpoint(tmp_path / "half", small_generator, dtype=torch.float16)
+    quarter = save_checkpoint(tmp_path / "int8", small_generator, dtype=torch.float16, int8_weights=True)
+    size = lambda f: (f / "model.safetensors").stat().st_size
+    assert size(quarter) < 0.6 * size(half)
+    loaded = load_checkpoint(quarter)
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    x = torch.randn(2, 3, 32, 32)
+    error = (loaded(x) - small_generator(x)).abs().max().item()
+    assert 0 < error < 0.05  # quantised, so not identical, but close
+
+
 def test_saving_again_replaces_the_folder(tmp_path, small_generator):
     save_checkpoint(tmp_path / "g", small_generator)
     other = registry.build("unet_generator", depth=5, ngf=4)
