@@ -44,7 +44,7 @@ def state(out):
 def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run):
     generator = load_checkpoint(pix2pix_run / "generator")
     assert generator.config.in_channels == 1 and generator.config.depth == 6
-    assert generator.checkpoint_extra == {"categories": ["disc"]}  # the tab lists what it knows
+    assert generator.checkpoint_extra == {"categories": ["disc"], "image_size": 64}  # for the tab
     card = (pix2pix_run / "generator" / "README.md").read_text()
     assert "Held-out metrics" in card and "| this generator |" in card and "mean training photo" in card
     assert sorted(p.name for p in (pix2pix_run / "samples").iterdir()) == ["step_0000001.png", "step_0000002.png"]
