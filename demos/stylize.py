@@ -13,7 +13,7 @@ from demos.common import checkpoints, for_the_page, get_model, on_gpu, source_no
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
 MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
-DEFAULT_STYLE = "starry_night"
+DEFAULT_STYLE = "vangogh"
 
 
 def style_names() -> list[str]:
@@ -73,6 +73,7 @@ def build_tab():
                                       format="png", interactive=False)
     button.click(_ui_stylize, [photo, style], [painting, reconstruction], api_name="stylize",
                  concurrency_id="stylize")
-    gr.Examples([[path, DEFAULT_STYLE] for path in EXAMPLES], inputs=[photo, style],
+    shown = [name for name in ("vangogh", "monet", "starry_night") if name in styles] or styles[:1]
+    gr.Examples([[path, shown[n % len(shown)]] for n, path in enumerate(EXAMPLES)], inputs=[photo, style],
                 outputs=[painting, reconstruction], fn=_ui_stylize, run_on_click=True,
                 cache_examples=False, label="Held-out photos (never seen in training)")

@@ -4,6 +4,7 @@ Screenshots go to $GANHUB_SCREENSHOTS when set (the README's come from here), el
 """
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,13 @@ def ellipse(left, top, right, bottom, start=0.0, end=1.0, points=40):
     return [(cx + rx * math.cos(2 * math.pi * t), cy + ry * math.sin(2 * math.pi * t)) for t in turns]
 
 
-def draw(page, box, points):
-    """One pen stroke through `points`, given in 512×512 drawing units."""
-    at = lambda x, y: (box["x"] + x / 512 * box["width"], box["y"] + y / 512 * box["height"])
+def draw(page, points):
+    """One pen stroke through `points`, given in the 512×512 drawing's units. The editor shows the
+    drawing centred in its canvas element at the zoom it displays (e.g. "56%")."""
+    box = page.locator("#sketchpad canvas").first.bounding_box()
+    zoom = float(page.locator("#sketchpad").get_by_text(re.compile(r"^\d+%$")).first.inner_text()[:-1]) / 100
+    left, top = box["x"] + box["width"] / 2 - 256 * zoom, box["y"] + box["height"] / 2 - 256 * zoom
+    at = lambda x, y: (left + x * zoom, top + y * zoom)
     page.mouse.move(*at(*points[0]))
     page.mouse.down()
     for point in points[1:]:
@@ -63,16 +68,16 @@ def draw(page, box, points):
 
 def test_drawn_teapot_is_named_and_painted_then_switch_tabs(page, tmp_path):
     page.click("#sketchpad button[aria-label='Brush']")
-    box = page.locator("#sketchpad canvas").first.bounding_box()
-    draw(page, box, ellipse(140, 200, 380, 400))                      # the body
-    draw(page, box, [(150, 270), (80, 210), (155, 320)])                   # the spout
-    draw(page, box, ellipse(340, 230, 440, 350, start=-0.25, end=0.25))  # the handle
-    draw(page, box, [(220, 200), (300, 200)])                              # the lid
-    draw(page, box, ellipse(240, 165, 280, 200))                      # its knob
+    draw(page, ellipse(140, 200, 380, 400))                           # the body
+    draw(page, [(150, 270), (80, 210), (155, 320)])                   # the spout
+    draw(page, ellipse(340, 230, 440, 350, start=-0.25, end=0.25))    # the handle
+    draw(page, [(220, 200), (300, 200)])                              # the lid
+    draw(page, ellipse(240, 165, 280, 200))                           # its knob
     page.click("#draw-generate")
     wait_for_images(page, "#sketch-photo img")
     page.wait_for_selector("#sketch-label", timeout=10_000)
-    assert page.locator("#sketch-label").inner_text().strip().splitlines()[0] == "teapot"
+    lines = [line.strip() for line in page.locator("#sketch-label").inner_text().splitlines() if line.strip()]
+    assert lines[1] == "teapot", lines  # under the component's title, the first guess
     page.screenshot(path=str(shots(tmp_path) / "sketch2photo.png"), full_page=True)
 
     page.get_by_role("tab", name="Old-photo colourisation").click()

@@ -102,5 +102,13 @@ def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypa
 def test_unknown_style_is_a_clear_error():
     from core.images import ImageInputError
     from demos.stylize import stylize
-    with pytest.raises(ImageInputError, match="Unknown style 'monet'"):
-        stylize(Image.new("RGB", (8, 8)), "monet")
+    with pytest.raises(ImageInputError, match="Unknown style 'picasso'; available: .*vangogh"):
+        stylize(Image.new("RGB", (8, 8)), "picasso")
+
+
+def test_shipped_painters_are_listed_with_a_description():
+    from demos import stylize
+    assert {"vangogh", "monet", "starry_night"} <= set(stylize.style_names())
+    labels = dict((name, label) for label, name in stylize.style_choices())
+    assert all(label.startswith(f"{name}: ") and len(label) > len(name) + 10 for name, label in labels.items())
+    assert stylize.DEFAULT_STYLE in labels
