@@ -1,4 +1,6 @@
 """The sketch tab on the shipped weights: the plain function, then the API endpoint over HTTP."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -40,10 +42,12 @@ def test_same_sketch_same_photo():
 
 
 def test_shipped_classifier_recognises_held_out_examples():
-    # The examples are held-out sketches named after their category; the card reports ~55% top-1.
+    # The examples are held-out Sketchy sketches named <category>__<sketch>; the card reports 72% top-1
+    # over 125 categories (9 of these 13 when written).
     top_classes = [sketch_to_photo(path)[1] for path in EXAMPLES]
-    hits = sum(max(labels, key=labels.get) in path for labels, path in zip(top_classes, EXAMPLES))
-    assert hits >= len(EXAMPLES) // 3
+    truths = [Path(path).name.split("__")[0] for path in EXAMPLES]
+    hits = sum(max(labels, key=labels.get) == truth for labels, truth in zip(top_classes, truths))
+    assert hits > len(EXAMPLES) // 2
 
 
 @pytest.mark.parametrize("value,message", [
