@@ -16,7 +16,7 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from core.checkpoint import CONFIG_FILE, CheckpointError, load_checkpoint
+from core.checkpoint import CONFIG_FILE, CheckpointError, load_checkpoint, read_config
 from core.images import ImageInputError
 
 REPO_WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
@@ -63,6 +63,17 @@ def checkpoints(kind: str, model: str) -> dict[str, Path]:
             except (OSError, json.JSONDecodeError):
                 continue  # a broken folder is skipped here; loading it by name says what is wrong
     return found
+
+
+def checkpoint_extra(source: str | Path) -> dict:
+    """A local checkpoint's `extra` (categories, description ...) without loading its weights, for
+    page text; {} for a Hub source or a broken folder (loading it says what is wrong)."""
+    if str(source).startswith("hf://"):
+        return {}
+    try:
+        return read_config(Path(source)).get("extra", {})
+    except CheckpointError:
+        return {}
 
 
 def source_note(names: list[str]) -> str:

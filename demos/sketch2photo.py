@@ -9,10 +9,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageFilter, ImageOps
 
-from core.checkpoint import CheckpointError, read_config
 from core.images import ImageInputError, load_image, resize_batch, to_image, to_tensor
 from core.linedraw import stroke_width
-from demos.common import for_the_page, get_model, on_gpu, source_note, weights_source
+from demos.common import checkpoint_extra, for_the_page, get_model, on_gpu, source_note, weights_source
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
@@ -96,13 +95,7 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
 
 def photo_categories() -> list[str]:
     """The categories the photo model was trained on, as its checkpoint records them (or none)."""
-    source = weights_source(GENERATOR)
-    if source.startswith("hf://"):
-        return []
-    try:
-        return read_config(Path(source)).get("extra", {}).get("categories", [])
-    except CheckpointError:
-        return []
+    return checkpoint_extra(weights_source(GENERATOR)).get("categories", [])
 
 
 def readable(category: str) -> str:

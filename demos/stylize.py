@@ -7,9 +7,8 @@ import gradio as gr
 import torch
 from PIL import Image
 
-from core.checkpoint import CheckpointError, read_config
 from core.images import ImageInputError, load_image, to_image, to_tensor
-from demos.common import checkpoints, for_the_page, get_model, on_gpu, source_note
+from demos.common import checkpoint_extra, checkpoints, for_the_page, get_model, on_gpu, source_note
 
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "stylize").glob("*.jpg"))
 MAX_SIDE = 1024          # larger photos are scaled down first (CPU time and memory); the page says so
@@ -25,10 +24,7 @@ def style_choices() -> list[tuple[str, str]]:
     """(label, name) for the dropdown: each style's one-line description from its checkpoint."""
     choices = []
     for name, folder in checkpoints("styles", "cyclegan").items():
-        try:
-            description = read_config(folder).get("extra", {}).get("description", "")
-        except CheckpointError:
-            description = ""
+        description = checkpoint_extra(folder).get("description", "")
         choices.append((f"{name}: {description}" if description else name, name))
     return choices
 
