@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 from PIL import Image
 from skimage.metrics import structural_similarity
 
@@ -10,6 +11,18 @@ def psnr(result: Image.Image, truth: Image.Image) -> float:
     """Peak signal-to-noise ratio in dB for 8-bit images; infinite for identical ones."""
     error = np.mean((np.asarray(truth, dtype=np.float64) - np.asarray(result, dtype=np.float64)) ** 2)
     return float("inf") if error == 0 else float(10 * np.log10(255 ** 2 / error))
+
+
+def batch_psnr(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-image PSNR in dB of NxCxHxW batches in [-1, 1], on the scale of 8-bit images."""
+    error = ((prediction.clamp(-1, 1) - target) / 2).square().mean(dim=(1, 2, 3))
+    return 10 * torch.log10(1 / error.clamp_min(1e-10))
+
+
+@torch.no_grad()
+def mean_target(dataset, limit: int = 2000) -> torch.Tensor:
+    """The average "B" of a paired dataset: the best single guess without looking at the input."""
+    return torch.stack([dataset[i]["B"] for i in range(min(len(dataset), limit))]).mean(0)
 
 
 def ssim(result: Image.Image, truth: Image.Image) -> float:

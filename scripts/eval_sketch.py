@@ -26,6 +26,7 @@ from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
 from core.data import photo_id, sketchy_folders  # noqa: E402
 from core.images import load_image, to_image, to_tensor  # noqa: E402
+from core.metrics import batch_psnr, mean_target  # noqa: E402
 from demos.sketch2photo import normalise_sketch, paint  # noqa: E402
 
 
@@ -80,9 +81,8 @@ def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) ->
     for index in range(len(pairs)):
         item = pairs[index]
         for prefix, photo in (("", paint(generator, item["A"][None])[0]), ("mean photo ", mean_photo)):
-            error = (photo.clamp(-1, 1) - item["B"]) / 2
-            sums[prefix + "l1"] += error.abs().mean().item()
-            sums[prefix + "psnr"] += 10 * torch.log10(1 / error.square().mean()).item()
+            sums[prefix + "l1"] += ((photo.clamp(-1, 1) - item["B"]) / 2).abs().mean().item()
+            sums[prefix + "psnr"] += batch_psnr(photo[None], item["B"][None]).item()
     return {key: value / len(pairs) for key, value in sums.items()} | {"pairs": len(pairs)}
 
 
@@ -115,7 +115,7 @@ def main():
                                val_fraction=args.generator_held_out, categories=categories)
         training = SketchyDataset(args.data, PairTransform(256, train=False), split="train",
                                   val_fraction=args.generator_held_out, categories=categories)
-        mean_photo = torch.stack([training[i]["B"] for i in range(len(training))]).mean(0)
+        mean_photo = mean_target(training)
         print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo)}, indent=1))
         contact_sheet(generator, classifier, pairs, args.count, args.seed).save(args.sheet)
         print(f"{args.sheet}: {min(args.count, len(pairs))} of {len(pairs)} held-out pairs")

@@ -21,6 +21,7 @@ from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.data import PairTransform, open_pair_dataset
 from core.losses import GANLoss, l1_loss
+from core.metrics import batch_psnr, mean_target
 from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
 
 
@@ -41,19 +42,6 @@ class Pix2PixArgs(GANArgs):
 
 
 @torch.no_grad()
-def mean_photo(dataset, limit: int = 2000) -> torch.Tensor:
-    """The average training target: the best single guess without looking at the input."""
-    targets = [dataset[i]["B"] for i in range(min(len(dataset), limit))]
-    return torch.stack(targets).mean(0)
-
-
-def psnr(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Per-image PSNR in dB of [-1, 1] batches, on the 0-255 scale like 8-bit images."""
-    error = ((prediction.clamp(-1, 1) - target) / 2).square().mean(dim=(1, 2, 3))
-    return 10 * torch.log10(1 / error.clamp_min(1e-10))
-
-
-@torch.no_grad()
 def held_out_metrics(generator, dataset, device, baseline: torch.Tensor, limit: int = 1000) -> dict:
     """Mean L1 (in [0, 1] units) and PSNR of G(A) vs B, and of two trivial outputs: a blank white
     image and the mean training photo."""
@@ -67,7 +55,7 @@ def held_out_metrics(generator, dataset, device, baseline: torch.Tensor, limit: 
                    "mean_": baseline.expand_as(target)}
         for prefix, output in outputs.items():
             sums[prefix + "l1"] += (output - target).abs().mean(dim=(1, 2, 3)).sum().item() / 2
-            sums[prefix + "psnr"] += psnr(output, target).sum().item()
+            sums[prefix + "psnr"] += batch_psnr(output, target).sum().item()
         count += len(target)
         if count >= limit:
             break
@@ -84,7 +72,7 @@ def main():
     val_set = open_pair_dataset(args.data, PairTransform(args.image_size, train=False),
                                 split="val", val_fraction=args.val_fraction, categories=categories)
     in_channels = 1 if train_set.sketch_input else 3
-    baseline = mean_photo(train_set)
+    baseline = mean_target(train_set)
 
     G = registry.build("unet_generator", in_channels=in_channels, depth=args.depth, ngf=args.ngf,
                        max_mult=args.max_mult, norm=args.norm)
