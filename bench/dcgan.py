@@ -1,10 +1,10 @@
 """DCGAN speed on this machine; prints one JSON object.
 
-    python bench/dcgan.py [--weights weights/dogs] [--device cpu]
+    python bench/dcgan.py [--weights weights/dogs] [--precision fp32|bf16] [--batch-size 64] [--device cpu]
 
 Generation: images/s for one batch of 64 from the shipped generator (eval mode, no grad).
-Training: images/s of a full step of the shipped recipe (hinge loss, spectral norm, DiffAugment on
-real and fake in both steps, EMA update) at the shipped size, batch 32.
+Training: images/s of core.steps.dcgan_step (as train/dcgan.py runs it: D, then G against a frozen
+D, DiffAugment on real and fake, then the EMA update) at the shipped size and configuration.
 """
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from core.checkpoint import load_checkpoint
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
+from core.steps import Bare, dcgan_step
 from core.training import update_ema
 
 
 def main():
-    parser = bench_parser(__doc__, "weights/dogs")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser = bench_parser(__doc__, "weights/dogs", training=True)
+    parser.set_defaults(batch_size=64)
     args = parser.parse_args()
     device = args.device
     generator = load_checkpoint(args.weights, device=device)
@@ -37,29 +38,26 @@ def main():
     G = registry.build("dcgan_generator", c).to(device)
     D = registry.build("dcgan_discriminator", c).to(device)
     G_ema = copy.deepcopy(G).requires_grad_(False)
-    opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.0, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.0, 0.999))
-    hinge = GANLoss("hinge")
+    run = Bare({"G": G, "D": D}, {name: torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999))
+                                  for name, m in (("G", G), ("D", D))}, precision=args.precision)
+    gan = GANLoss("vanilla")
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None
 
     def step():
-        fake = G(torch.randn(args.batch_size, c.z_dim, device=device), y)
-        opt_d.zero_grad()
-        hinge.discriminator(D(diff_augment(real), y), D(diff_augment(fake.detach()), y)).backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        hinge.generator(D(diff_augment(fake), y)).backward()
-        opt_g.step()
+        z_batch = torch.randn(args.batch_size, c.z_dim, device=device)
+        dcgan_step(run, real, y, z_batch, gan, lambda images: diff_augment(images, "translation"))
         update_ema(G_ema, G, 0.999)
 
     train = statistics.median(timed(step, args.repeats, device=device))
     print(json.dumps({
         "benchmark": "dcgan",
+        "precision": args.precision,
         "device": device_name(device),
         "model": f"{c.image_size} px, ngf {c.ngf}, ndf {c.ndf}, z {c.z_dim}",
         "generate_batch64_images_per_s": round(64 / generate, 1),
         "generate_batch64_ms": round(generate * 1000, 1),
+        "batch_size": args.batch_size,
         "train_images_per_s": round(args.batch_size / train, 1),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
     }, indent=1))

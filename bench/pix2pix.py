@@ -1,9 +1,11 @@
 """pix2pix speed and memory on this machine; prints one JSON object.
 
-    python bench/pix2pix.py [--weights weights/sketch2photo] [--batch-size 1] [--device cpu]
+    python bench/pix2pix.py [--config shipped|paper] [--precision fp32|bf16] [--batch-size 1] [--device cpu]
 
-Figures: generator latency (ms per image at the trained size, eval mode, no grad), training throughput of one
-full pix2pix step (D and G updates, images/s) for the shipped configuration, and peak memory.
+--config shipped: the generator in --weights (weights/sketch2photo) at the size it was trained at;
+--config paper: the paper's U-Net (8 levels, ngf 64, batch norm) and PatchGAN (ndf 64) at 256², fresh
+weights. Figures: generator latency (ms per image, eval mode, no grad), training throughput of one
+full pix2pix step (core.steps.conditional_gan_step, as train/pix2pix.py runs it: D then G), and peak memory.
 """
 from __future__ import annotations
 
@@ -14,44 +16,45 @@ import torch
 
 from core import registry
 from core.checkpoint import load_checkpoint
-from core.losses import GANLoss, l1_loss
+from core.losses import GANLoss
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
+from core.steps import Bare, conditional_gan_step
+
+PAPER = {"in_channels": 3, "out_channels": 3, "depth": 8, "ngf": 64, "max_mult": 8, "norm": "batch"}
 
 
 def main():
-    parser = bench_parser(__doc__, "weights/sketch2photo", repeats=10)
-    parser.add_argument("--size", type=int, help="default: the size the checkpoint was trained at, else 256")
-    parser.add_argument("--batch-size", type=int, default=1)
+    parser = bench_parser(__doc__, "weights/sketch2photo", repeats=10, training=True)
+    parser.add_argument("--config", choices=("shipped", "paper"), default="shipped")
+    parser.add_argument("--size", type=int, help="default: 256 for paper, else the size --weights was trained at")
     args = parser.parse_args()
     device = args.device
 
-    generator = load_checkpoint(args.weights, device=device)
+    if args.config == "paper":
+        generator = registry.build("unet_generator", **PAPER).to(device)
+        args.size = args.size or 256
+    else:
+        generator = load_checkpoint(args.weights, device=device)
+        args.size = args.size or generator.checkpoint_extra.get("image_size", 256)
     c = generator.config
-    args.size = args.size or generator.checkpoint_extra.get("image_size", 256)
     x = torch.randn(args.batch_size, c.in_channels, args.size, args.size, device=device)
+    generator.eval()
     with torch.no_grad():
         latency = timed(lambda: generator(x), args.repeats, device=device)
 
-    # One training step of the same configuration, from fresh weights.
+    # Training steps of the same configuration, from fresh weights.
     G = registry.build("unet_generator", c).to(device).train()
-    D = registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels).to(device)
-    opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+    D = registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels,
+                       norm=c.norm).to(device)
+    run = Bare({"G": G, "D": D}, {name: torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999))
+                                  for name, m in (("G", G), ("D", D))}, precision=args.precision)
+    y = torch.randn(args.batch_size, c.out_channels, args.size, args.size, device=device).clamp(-1, 1)
     gan = GANLoss("vanilla")
-    b = torch.randn(args.batch_size, c.out_channels, args.size, args.size, device=device)
-
-    def train_step():
-        fake = G(x)
-        opt_d.zero_grad()
-        gan.discriminator(D(torch.cat([x, b], 1)), D(torch.cat([x, fake.detach()], 1))).backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        (gan.generator(D(torch.cat([x, fake], 1))) + 100 * l1_loss(fake, b)).backward()
-        opt_g.step()
-
-    step = timed(train_step, max(3, args.repeats // 2), device=device)
+    step = timed(lambda: conditional_gan_step(run, x, y, gan, 100.0), args.repeats, device=device)
     print(json.dumps({
         "benchmark": "pix2pix",
+        "config": args.config,
+        "precision": args.precision,
         "device": device_name(device),
         "generator": f"{c.depth}-level U-Net, ngf {c.ngf}, {sum(p.numel() for p in G.parameters()) / 1e6:.2f}M params",
         "image_size": args.size,

@@ -289,15 +289,16 @@ class UnpairedCrops(Dataset):
     """Unaligned domains for CycleGAN: a crop from A with a random crop from B.
 
     `root` holding trainA/ and trainB/ (vangogh2photo, monet2photo, cezanne2photo, ukiyoe2photo),
-    or two folders given as `root_a` and `root_b`. Large images give many random crops.
+    or two folders given as `root_a` and `root_b`. Large images give many random crops; a larger
+    `max_zoom_b` crops a small painting set at several scales (whole canvas down to a detail).
     """
 
     def __init__(self, root=None, root_a=None, root_b=None, image_size=256, crops_per_photo=1,
-                 max_zoom=1.12, train=True):
+                 max_zoom=1.12, max_zoom_b=None, train=True):
         if root is not None:
             root_a, root_b = Path(root) / ("trainA" if train else "testA"), Path(root) / ("trainB" if train else "testB")
         self.a = PhotoCrops(root_a, image_size, crops_per_photo, max_zoom, train)
-        self.b = PhotoCrops(root_b, image_size, crops_per_photo, max_zoom, train)
+        self.b = PhotoCrops(root_b, image_size, crops_per_photo, max_zoom_b or max_zoom, train)
 
     def __len__(self):
         return max(len(self.a), len(self.b))

@@ -38,3 +38,11 @@ class GANLoss(nn.Module):
 
 def l1_loss(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.l1_loss(prediction, target)
+
+
+def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP: (‖∇D‖ − 1)² at random points between real and fake, per pixel as in SinGAN."""
+    mix = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
+    points = (mix * real + (1 - mix) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(critic(points).sum(), points, create_graph=True)
+    return ((grad.norm(2, dim=1) - 1) ** 2).mean()

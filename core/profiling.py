@@ -9,12 +9,16 @@ import time
 import torch
 
 
-def bench_parser(doc: str, weights: str, repeats: int = 5) -> argparse.ArgumentParser:
-    """The flags every benchmark takes: the checkpoint, how many timed repeats, the device."""
+def bench_parser(doc: str, weights: str, repeats: int = 5, training: bool = False) -> argparse.ArgumentParser:
+    """The flags every benchmark takes: the checkpoint, how many timed repeats, the device; and for
+    one that times training steps, the precision (as train scripts' --precision) and batch size."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weights", default=weights)
     parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--device", type=torch.device, default="cuda" if torch.cuda.is_available() else "cpu")
+    if training:
+        parser.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")
+        parser.add_argument("--batch-size", type=int, default=1)
     return parser
 
 

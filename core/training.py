@@ -3,7 +3,7 @@
 It owns what is the same for every GAN family: command-line flags from a dataclass, Accelerate
 (devices, DDP, mixed precision), the step loop with a tqdm bar, logging to trackers, sample grids,
 pickle-free resumable training state, and exported checkpoints in the hub's format. The script
-keeps what differs: its models, losses and the body of one step.
+keeps what differs: its data, models and samples; its family's step function is in core.steps.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class TrainArgs:
     max_steps: int = 10_000
     batch_size: int = 1
     lr: float = 2e-4
-    mixed_precision: str = "no"   # "no", "fp16" or "bf16" (Accelerate)
+    precision: str = "fp32"       # "fp32", "bf16" (autocast; pays on AVX-512 BF16 CPUs and GPUs) or "fp16"
     seed: int = 0
     num_workers: int = 2
     log_every: int = 50
@@ -143,7 +143,7 @@ class Trainer:
         trainer = Trainer(args, models={"G": G, "D": D}, optimizers={...}, loader=loader,
                           exports={"G": "generator"})
         for batch in trainer:          # stops at --max-steps; saves, samples and resumes itself
-            ...losses...; trainer.backward(loss); trainer.log(loss_g=loss)
+            trainer.log(**conditional_gan_step(trainer, batch["A"], batch["B"], ...))  # core.steps
     """
 
     def __init__(self, args: TrainArgs, models: dict[str, nn.Module],
@@ -159,7 +159,9 @@ class Trainer:
         # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
         # CPU machine): Accelerate only picks CPU data parallelism (gloo) when told cpu=True.
         several = int(os.environ.get("WORLD_SIZE", "1")) > 1
-        self.accelerator = Accelerator(mixed_precision=args.mixed_precision,
+        if args.precision not in ("fp32", "bf16", "fp16"):
+            raise SystemExit(f"--precision {args.precision!r}: use fp32, bf16 or fp16.")
+        self.accelerator = Accelerator(mixed_precision="no" if args.precision == "fp32" else args.precision,
                                        cpu=several and not torch.cuda.is_available(),
                                        log_with=args.tracker or None, project_dir=str(self.out))
         set_seed(args.seed, device_specific=True)
@@ -207,9 +209,14 @@ class Trainer:
     def backward(self, loss: torch.Tensor):
         self.accelerator.backward(loss)
 
-    def log(self, **values: float):
+    def autocast(self):
+        """The --precision autocast context (a no-op for fp32)."""
+        return self.accelerator.autocast()
+
+    def log(self, **values: float | torch.Tensor):
+        """Accumulate losses; tensors stay on the device until the --log-every mean is taken."""
         for key, value in values.items():
-            self._sums[key] += float(value)
+            self._sums[key] = self._sums[key] + (value.detach().float() if torch.is_tensor(value) else value)
             self._counts[key] += 1
 
     def __iter__(self):
@@ -251,7 +258,7 @@ class Trainer:
     def _after_step(self, bar):
         a = self.args
         if self.step % a.log_every == 0 and self._counts:
-            means = {k: self._sums[k] / self._counts[k] for k in self._sums}
+            means = {k: float(self._sums[k]) / self._counts[k] for k in self._sums}
             bar.set_postfix({k: f"{v:.3g}" for k, v in means.items()})
             self.accelerator.log(means, step=self.step)
             self._sums.clear()
@@ -259,7 +266,7 @@ class Trainer:
         if self.sample_fn and self.step % a.sample_every == 0:
             self.save_samples()
         if self.step % a.save_every == 0 and self.step < a.max_steps:
-            self.save()
+            self.save(export=False)
 
     def save_samples(self):
         """A grid of the script's sample tensors ([-1, 1]), one row per call of sample_fn."""
@@ -271,12 +278,14 @@ class Trainer:
         path.parent.mkdir(exist_ok=True)
         save_image((grid + 1) / 2, path, nrow=len(rows[0]) if rows else 1)
 
-    def save(self):
-        """Training state (for --resume) and exported checkpoints, each written atomically."""
+    def save(self, export: bool = True):
+        """Training state (for --resume) and, at the end, exported checkpoints, each written
+        atomically. Exports wait for the end: their model cards measure held-out data, which can
+        cost minutes (--resume on a finished run exports again)."""
         self.accelerator.wait_for_everyone()
         if self.is_main:
             self._save_state()
-            for name, folder in self.exports.items():
+            for name, folder in self.exports.items() if export else ():
                 if self.before_export:
                     self.before_export(name)
                 card = self.card_fn(name) if self.card_fn else ""
@@ -337,5 +346,5 @@ class Trainer:
         else:
             where = f"CPU ({os.cpu_count()} cores, {platform.machine()})"
         return (f"{self.accelerator.num_processes} process(es) on {where}, "
-                f"mixed precision {self.args.mixed_precision}, "
+                f"precision {self.args.precision}, "
                 f"{(time.time() - self.started) / 60:.1f} min for this run")

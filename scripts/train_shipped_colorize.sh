@@ -9,9 +9,9 @@ mkdir -p "$runs"
 python scripts/build_colour_data.py --landscapes "$shared/landscapes" \
   --sketchy-photos "$shared/sketchy/photos.zip" --dogs "$shared/dogs/dogs.zip" --out data/colour
 common=(--data data/colour/train --val-data data/colour/test --image-size 128 --crops-per-photo 4 --depth 7
-        --ngf 32 --max-mult 4 --ndf 32 --batch-size 16 --mixed-precision bf16 --num-workers 0
+        --ngf 32 --max-mult 4 --ndf 32 --batch-size 16 --precision bf16 --num-workers 0
         --sample-every 1000 --save-every 100000)
-launch=(accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1 --mixed_precision bf16)
+launch=(accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1)
 "${launch[@]}" train/colorize.py "${common[@]}" --out "$runs/colorize" --max-steps 7000 --pretrain-steps 5000 \
   --rebalance 0.5 --time-limit 63 > "$runs/colorize.log" 2>&1
 cp -r "$runs/colorize" "$runs/colorize_l1"

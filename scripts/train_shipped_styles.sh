@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# The exact runs behind weights/styles/vangogh and weights/styles/monet: on the 2-core CPU, side by
-# side (one thread each), an hour each. Usage: bash scripts/train_shipped_styles.sh [RUNS_DIR]
-# after: python scripts/build_style_data.py --out data/styles photos=../shared/data/landscapes \
-#            vangogh=../shared/data/paintings/vangogh monet=../shared/data/paintings/monet
+# The exact runs behind weights/styles/{vangogh,monet,cezanne,ukiyoe}: on the 2-core CPU, two at a
+# time side by side (one thread each), an hour or more each.
+# Usage: bash scripts/train_shipped_styles.sh [RUNS_DIR] [PAIR]   (PAIR: first = vangogh + monet,
+# second = cezanne + ukiyoe), after:
+#   python scripts/build_style_data.py --out data/styles photos=../shared/data/landscapes \
+#       vangogh=../shared/data/paintings/vangogh monet=../shared/data/paintings/monet \
+#       cezanne=../shared/data/paintings/cezanne ukiyoe=../shared/data/paintings/ukiyoe
 set -euo pipefail
 runs=${1:-runs}
+pair=${2:-first}
 mkdir -p "$runs"
-style() {  # name, painter, description, steps, minutes
+style() {  # name, painter, description, steps, minutes, extra flags
   accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1 train/cyclegan.py \
     --data-a data/styles/photos/train --data-b "data/styles/$1/train" --val-data data/styles/photos/test \
     --out "$runs/$1" --domain-a photo --domain-b "$2" --description "$3" \
-    --ngf 24 --n-blocks 6 --ndf 32 --image-size 128 --max-steps "$4" --mixed-precision bf16 \
-    --num-workers 0 --sample-every 500 --save-every 500 --time-limit "$5" > "$runs/$1.log" 2>&1
+    --ngf 24 --n-blocks 6 --ndf 32 --image-size 128 --max-steps "$4" --precision bf16 \
+    --num-workers 0 --sample-every 500 --save-every 500 --time-limit "$5" "${@:6}" > "$runs/$1.log" 2>&1
 }
-style vangogh "Van Gogh" "Van Gogh, from 188 of his paintings" 6000 62 &
-style monet "Monet" "Monet, from 270 of his paintings" 5000 55 &   # started 24 minutes later
+if [ "$pair" = first ]; then
+  style vangogh "Van Gogh" "Van Gogh, from 188 of his paintings" 6000 62 &
+  style monet "Monet" "Monet, from 270 of his paintings" 5000 55 &   # started 24 minutes later
+else
+  # Few paintings: crops from the whole canvas down to a quarter of it; Cézanne (95) also keeps the
+  # photo's colours longer while it learns.
+  style cezanne "Cézanne" "Cézanne, from 95 of his paintings" 6000 88 --painting-zoom 2 \
+    --identity-hold-steps 1500 &
+  style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 6000 88 --painting-zoom 2 &
+fi
 wait

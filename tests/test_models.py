@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from core import registry
-from core.losses import GANLoss, l1_loss
+from core.losses import GANLoss
 from core.models.layers import pad_to_multiple
 
 
@@ -74,29 +74,6 @@ def test_unknown_loss_and_norm_are_errors():
         GANLoss("wasserstein-ish")
     with pytest.raises(ValueError):
         registry.build("unet_generator", norm="group")
-
-
-def test_pix2pix_losses_decrease_on_a_fixed_batch():
-    torch.manual_seed(0)
-    g = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, dropout=0.0)
-    d = registry.build("patchgan_discriminator", in_channels=4, ndf=8, n_layers=2)
-    opt_g = torch.optim.Adam(g.parameters(), 2e-3, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
-    gan = GANLoss("vanilla")
-    a = torch.randn(4, 1, 32, 32)
-    b = torch.cat([a.tanh(), -a.tanh(), a.sigmoid() * 2 - 1], dim=1)  # learnable from a
-    l1_history = []
-    for _ in range(40):
-        fake = g(a)
-        opt_d.zero_grad()
-        gan.discriminator(d(torch.cat([a, b], 1)), d(torch.cat([a, fake.detach()], 1))).backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        l1 = l1_loss(fake, b)
-        (gan.generator(d(torch.cat([a, fake], 1))) + 100 * l1).backward()
-        opt_g.step()
-        l1_history.append(l1.item())
-    assert sum(l1_history[-5:]) / 5 < 0.7 * sum(l1_history[:5]) / 5
 
 
 def test_registry_rejects_unknown_names_and_fields():

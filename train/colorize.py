@@ -25,7 +25,8 @@ from core.data import PhotoCrops, list_images
 from core.images import load_image
 from core.losses import GANLoss
 from core.metrics import colourfulness, psnr, ssim
-from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
+from core.steps import conditional_gan_step
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
@@ -101,7 +102,6 @@ def main():
     D = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
                        norm=args.norm)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
-    opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or args.data, args.image_size, train=False),
@@ -128,35 +128,13 @@ def main():
 
     trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
-    G, D = trainer.models["G"], trainer.models["D"]
     if weights is not None:
         weights = weights.to(trainer.device)
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
-        with trainer.accelerator.autocast():
-            fake_ab = G(L)
-            with_gan = trainer.step >= args.pretrain_steps
-
-            if with_gan:  # Discriminator on (L, ab) pairs.
-                opt_d.zero_grad(set_to_none=True)
-                loss_d = gan_loss.discriminator(D(torch.cat([L, ab], 1)), D(torch.cat([L, fake_ab.detach()], 1)))
-                trainer.backward(loss_d)
-                opt_d.step()
-                trainer.log(loss_d=loss_d.item())
-
-            opt_g.zero_grad(set_to_none=True)
-            error = (fake_ab.float() - ab).abs()
-            loss_l1 = error.mean()
-            loss_g = args.lambda_l1 * (loss_l1 if weights is None else (weights[ab_bins(ab)][:, None] * error).mean())
-            if with_gan:
-                with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
-                    loss_gan = gan_loss.generator(D_fixed(torch.cat([L, fake_ab], 1)))
-                loss_g = loss_g + loss_gan
-                trainer.log(loss_g_gan=loss_gan.item())
-            trainer.backward(loss_g)
-            opt_g.step()
-        trainer.log(loss_l1=loss_l1.item())
-
+        trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
+                                           with_gan=trainer.step >= args.pretrain_steps,
+                                           l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
 
 def model_card(args, train_set, metrics, step, hardware) -> str:
     if metrics:

@@ -20,8 +20,9 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.data import PhotoCrops, UnpairedCrops
 from core.image_pool import ImagePool
-from core.losses import GANLoss, l1_loss
-from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
+from core.losses import GANLoss
+from core.steps import cyclegan_step
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
@@ -35,6 +36,7 @@ class CycleGANArgs(GANArgs):
     description: str = ""         # one line for the tab's style list, e.g. "Van Gogh: 188 paintings"
     image_size: int = 128
     crops_per_photo: int = 20
+    painting_zoom: float = 1.12   # domain-B crops from the whole image up to this zoom (2: a quarter)
     generator: str = "resnet"
     ngf: int = 64
     n_blocks: int = 6
@@ -42,6 +44,7 @@ class CycleGANArgs(GANArgs):
     gan_loss: str = "lsgan"
     lambda_cycle: float = 10.0
     lambda_identity: float = 0.5  # times lambda_cycle
+    identity_hold_steps: int = 0  # identity weight doubled for these first steps: keeps colours while few paintings teach
     pool_size: int = 50
 
 
@@ -61,10 +64,11 @@ def reconstruction_l1(model, folder, size, device) -> dict:
 def main():
     args = parse_args(CycleGANArgs)
     if args.data:
-        train_set = UnpairedCrops(args.data, image_size=args.image_size, crops_per_photo=args.crops_per_photo)
+        train_set = UnpairedCrops(args.data, image_size=args.image_size, crops_per_photo=args.crops_per_photo,
+                                  max_zoom_b=args.painting_zoom)
     else:
         train_set = UnpairedCrops(root_a=args.data_a, root_b=args.data_b, image_size=args.image_size,
-                                  crops_per_photo=args.crops_per_photo)
+                                  crops_per_photo=args.crops_per_photo, max_zoom_b=args.painting_zoom)
     G = registry.build("cyclegan", generator=args.generator, ngf=args.ngf, n_blocks=args.n_blocks,
                        depth=args.depth, domain_a=args.domain_a, domain_b=args.domain_b)
     D_A = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
@@ -78,7 +82,7 @@ def main():
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or train_set.a.files[0].parent, args.image_size * 2,
                                             train=False), batch_size=4)))["image"]
     gan_loss = GANLoss(args.gan_loss)
-    pool_a, pool_b = ImagePool(args.pool_size), ImagePool(args.pool_size)
+    pools = ImagePool(args.pool_size), ImagePool(args.pool_size)
 
     def samples():
         """Rows: held-out A images, translated to B, reconstructed back to A."""
@@ -98,47 +102,27 @@ def main():
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader, exports={"G": "style"},
                       sample_fn=samples, card_fn=card, schedulers=schedulers,
                       export_extras={"G": {"description": args.description}} if args.description else None)
-    G, D_A, D_B = (trainer.models[name] for name in ("G", "D_A", "D_B"))
-    opt_g, opt_da, opt_db = (optimizers[name] for name in ("G", "D_A", "D_B"))
-    lam, lam_idt = args.lambda_cycle, args.lambda_cycle * args.lambda_identity
     for batch in trainer:
-        a, b = batch["A"], batch["B"]
-        out = G(a, b, identity=lam_idt > 0)
-
-        # Generators: fool both discriminators, come back around the cycle, leave own-domain images alone.
-        opt_g.zero_grad(set_to_none=True)
-        with frozen(trainer.unwrap("D_A")) as D_A_fixed, frozen(trainer.unwrap("D_B")) as D_B_fixed:
-            loss_gan = gan_loss.generator(D_B_fixed(out["fake_b"])) + gan_loss.generator(D_A_fixed(out["fake_a"]))
-        loss_cycle = l1_loss(out["rec_a"], a) + l1_loss(out["rec_b"], b)
-        loss_idt = l1_loss(out["idt_b"], b) + l1_loss(out["idt_a"], a) if lam_idt > 0 else torch.zeros(())
-        trainer.backward(loss_gan + lam * loss_cycle + lam_idt * loss_idt)
-        opt_g.step()
-
-        # Discriminators: real images against fakes drawn from the pools of past fakes.
-        for D, opt, real, pool, fake in ((D_A, opt_da, a, pool_a, out["fake_a"]),
-                                         (D_B, opt_db, b, pool_b, out["fake_b"])):
-            opt.zero_grad(set_to_none=True)
-            loss_d = gan_loss.discriminator(D(real), D(pool.query(fake)))
-            trainer.backward(loss_d)
-            opt.step()
-        trainer.log(loss_g_gan=loss_gan.item(), loss_cycle=loss_cycle.item(), loss_idt=loss_idt.item(),
-                    loss_d=loss_d.item())
-
+        hold = 2.0 if trainer.step < args.identity_hold_steps else 1.0
+        trainer.log(**cyclegan_step(trainer, batch["A"], batch["B"], gan_loss, pools, args.lambda_cycle,
+                                    args.lambda_cycle * args.lambda_identity * hold))
 
 def model_card(args, train_set, metrics, step, hardware) -> str:
     held_out = (f"Cycle reconstruction L1 ({args.domain_a} → {args.domain_b} → {args.domain_a}), in [0, 1] "
                 f"units, on {metrics['images']} held-out {args.domain_a} images (`{args.val_data}`, centre "
                 f"crops of {args.image_size * 2} px): **{metrics['l1']:.4f}**"
                 if metrics else "No held-out folder was given (--val-data).")
+    held = f" (doubled for the first {args.identity_hold_steps} steps)" if args.identity_hold_steps else ""
     return f"""# CycleGAN style: {args.domain_a} ↔ {args.domain_b}
 
 Trained by `train/cyclegan.py` of this hub.
 
 - Data: {args.domain_a}: `{args.data_a or args.data + '/trainA'}` ({len(train_set.a.files)} images),
   {args.domain_b}: `{args.data_b or args.data + '/trainB'}` ({len(train_set.b.files)} images);
-  random {args.image_size} px crops
+  random {args.image_size} px crops, flipped half the time; {args.domain_b} crops from the whole image
+  up to {args.painting_zoom:g}× zoom
 - Generators: {args.generator}, ngf {args.ngf}, {args.n_blocks} residual blocks; PatchGAN ndf {args.ndf}
-- Steps: {step} at batch {args.batch_size}; {args.gan_loss} loss, cycle λ {args.lambda_cycle:g}, identity {args.lambda_identity:g}λ, pool {args.pool_size}
+- Steps: {step} at batch {args.batch_size}; {args.gan_loss} loss, cycle λ {args.lambda_cycle:g}, identity {args.lambda_identity:g}λ{held}, pool {args.pool_size}
 - Hardware: {hardware}
 
 ## Held-out metrics

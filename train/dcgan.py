@@ -25,7 +25,8 @@ from core.data import GenerativeImages
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
 from core.models.dcgan import truncated_noise
-from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args, update_ema
+from core.steps import dcgan_step
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args, update_ema
 
 
 @dataclass
@@ -95,7 +96,6 @@ def main():
     G, D = registry.build("dcgan_generator", config), registry.build("dcgan_discriminator", config)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
-    opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(dataset, batch_size=min(args.batch_size, len(dataset)), shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     n_classes = max(1, len(dataset.class_names))
@@ -129,26 +129,12 @@ def main():
                       keep={"G_ema": G_ema} if args.ema else None,
                       exports={exported: "generator"}, sample_fn=samples, card_fn=card,
                       before_export=standing_statistics)
-    G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:
         real, labels = batch["image"], labels_or_none(batch["label"])
         z = torch.randn(len(real), args.z_dim, device=trainer.device)
-        with trainer.accelerator.autocast():
-            fake = G(z, labels)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d = gan_loss.discriminator(D(augment(real), labels), D(augment(fake.detach()), labels))
-            trainer.backward(loss_d)
-            opt_d.step()
-
-            opt_g.zero_grad(set_to_none=True)
-            with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
-                loss_g = gan_loss.generator(D_fixed(augment(fake), labels))
-            trainer.backward(loss_g)
-            opt_g.step()
+        trainer.log(**dcgan_step(trainer, real, labels, z, gan_loss, augment))
         if args.ema:
             update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), args.ema)
-        trainer.log(loss_d=loss_d.item(), loss_g=loss_g.item())
-
 
 def model_card(args, dataset, step, hardware, metrics=None) -> str:
     classes = f"{len(dataset.class_names)} classes" if dataset.class_names else "unconditional"

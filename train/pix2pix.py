@@ -20,9 +20,10 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.data import PairTransform, open_pair_dataset
-from core.losses import GANLoss, l1_loss
+from core.losses import GANLoss
 from core.metrics import batch_psnr, mean_target
-from core.training import GANArgs, Trainer, adam_with_linear_decay, frozen, parse_args
+from core.steps import conditional_gan_step
+from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
@@ -79,7 +80,6 @@ def main():
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
-    opt_g, opt_d = optimizers["G"], optimizers["D"]
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)), shuffle=True,
@@ -103,38 +103,14 @@ def main():
                       card_fn=card, schedulers=schedulers,
                       export_extras={"G": {"categories": categories or train_set.class_names,
                                            "image_size": args.image_size}})
-    G, D = trainer.models["G"], trainer.models["D"]
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
         if args.augment and train_set.sketch_input:
             real_a, real_b = random_affine([real_a, real_b], fills=[1.0, None], scale=(1.0, 1.15), degrees=8,
                                            shear=0.08, translate=0.04, flip=False)  # PairTransform flips
             real_a = stroke_jitter(real_a, thicken=0.3)
-        fake_b = G(real_a)
-        with_gan = trainer.step >= args.l1_only_steps
-
-        # Discriminator: real pairs up, generated pairs down.
-        if with_gan:
-            opt_d.zero_grad(set_to_none=True)
-            loss_d = gan_loss.discriminator(D(torch.cat([real_a, real_b], 1)),
-                                            D(torch.cat([real_a, fake_b.detach()], 1)))
-            trainer.backward(loss_d)
-            opt_d.step()
-            trainer.log(loss_d=loss_d.item())
-
-        # Generator: fool D and stay close to the target.
-        opt_g.zero_grad(set_to_none=True)
-        loss_l1 = l1_loss(fake_b, real_b)
-        loss_g = args.lambda_l1 * loss_l1
-        if with_gan:
-            with frozen(trainer.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
-                loss_gan = gan_loss.generator(D_fixed(torch.cat([real_a, fake_b], 1)))
-            loss_g = loss_g + loss_gan
-            trainer.log(loss_g_gan=loss_gan.item())
-        trainer.backward(loss_g)
-        opt_g.step()
-        trainer.log(loss_l1=loss_l1.item())
-
+        trainer.log(**conditional_gan_step(trainer, real_a, real_b, gan_loss, args.lambda_l1,
+                                           with_gan=trainer.step >= args.l1_only_steps))
 
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"

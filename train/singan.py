@@ -30,6 +30,7 @@ from core import registry
 from core.checkpoint import load_checkpoint, save_checkpoint
 from core.images import load_image, to_tensor
 from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize, sample_generator
+from core.steps import singan_step
 from core.training import TrainArgs, Trainer, parse_args
 
 
@@ -63,14 +64,6 @@ class SinGANArgs(TrainArgs):
     num_workers: int = 0
 
 
-def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """WGAN-GP: (‖∇D‖ − 1)² at random points between real and fake, per pixel as in SinGAN."""
-    mix = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
-    points = (mix * real + (1 - mix) * fake).requires_grad_(True)
-    grad, = torch.autograd.grad(critic(points).sum(), points, create_graph=True)
-    return ((grad.norm(2, dim=1) - 1) ** 2).mean()
-
-
 def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out: Path, critic_init=None):
     """Train scale n (and, more gently, the joint scales below it). Returns the scale's critic and
     whether the scale finished (False when --time-limit stopped it; --resume goes on from there)."""
@@ -95,7 +88,6 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
     scale_args = replace(args, out=str(out / "scales" / f"scale_{n}"))
     trainer = Trainer(scale_args, models={"G": joint, "D": critic}, optimizers=optimizers, loader=loader,
                       schedulers=schedulers, sample_fn=lambda: samples())
-    critic = trainer.models["D"]
     device = trainer.device
     model.to(device)
     with torch.no_grad():
@@ -105,15 +97,15 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
             model.noise_amp[n] = args.noise_amp * F.mse_loss(upsampled, reals[n].to(device)).sqrt()
         rec_start = resize(model.reconstruct(first - 1)[-1], sizes[first]) if first > 0 else zeros[0]
 
-    def fake_images(count=1):
-        """Random images at scale n; the frozen scales below the joint ones run without gradients."""
-        outputs = []
-        for _ in range(count):
-            with torch.no_grad():
-                start = zeros[0] if first == 0 else resize(model.run_scales(zeros[0], 0, first - 1, sizes)[-1],
-                                                           sizes[first])
-            outputs.append(model.run_scales(start, first, n, sizes)[-1])
-        return torch.cat(outputs)
+    def draw_start():
+        """What the frozen scales below the joint ones draw from fresh noise (no gradients)."""
+        if first == 0:
+            return zeros[0]
+        with torch.no_grad():
+            return resize(model.run_scales(zeros[0], 0, first - 1, sizes)[-1], sizes[first])
+
+    def generate(start):
+        return model.run_scales(start, first, n, sizes)[-1]
 
     def reconstruction():
         noises = {k: zeros[k] for k in range(first, n + 1)}
@@ -123,26 +115,13 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
 
     def samples():
         with torch.no_grad():
-            return [torch.cat([reals[n], reconstruction().cpu(), fake_images(4).cpu()])]
+            fakes = [generate(draw_start()).cpu() for _ in range(4)]
+            return [torch.cat([reals[n], reconstruction().cpu(), *fakes])]
 
     progress = out / "progress.json"
     for real in trainer:
-        # Critic: real patches up, fake patches down, gradients near norm 1 between them.
-        for _ in range(args.d_steps):
-            with torch.no_grad():
-                fake = fake_images()
-            optimizers["D"].zero_grad(set_to_none=True)
-            loss_d = critic(fake).mean() - critic(real).mean() + args.lambda_gp * gradient_penalty(critic, real, fake)
-            trainer.backward(loss_d)
-            optimizers["D"].step()
-        # Generators: fool the critic, and replay the image exactly from the reconstruction noise.
-        for _ in range(args.g_steps):
-            optimizers["G"].zero_grad(set_to_none=True)
-            loss_adv = -critic(fake_images()).mean()
-            loss_rec = F.mse_loss(reconstruction(), real)
-            trainer.backward(loss_adv + args.lambda_rec * loss_rec)
-            optimizers["G"].step()
-        trainer.log(loss_d=loss_d.item(), loss_adv=loss_adv.item(), loss_rec=loss_rec.item())
+        trainer.log(**singan_step(trainer, real, draw_start, generate, reconstruction, args.d_steps, args.g_steps,
+                                  args.lambda_gp, args.lambda_rec))
         if trainer.is_main and (trainer.step % 10 == 0 or trainer.step == args.max_steps - 1):
             report = {"scale": n, "scales": model.num_scales, "step": trainer.step + 1, "steps": args.max_steps}
             progress.write_text(json.dumps(report))

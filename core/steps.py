@@ -1,0 +1,155 @@
+"""One training step per GAN family. train/<family>.py, bench/<family>.py and the tests call these
+same functions, so a benchmark times exactly what training does.
+
+A step gets `run`: the Trainer, or `Bare` (one device, no Accelerate) in benchmarks and tests; it
+uses run.models, run.optimizers, run.backward, run.unwrap and run.autocast. Steps return their losses
+as detached tensors, so logging does not wait for the device every step. Every generator update
+sees its discriminators frozen: G needs their input gradients, never their weight gradients.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.image_pool import ImagePool
+from core.losses import GANLoss, gradient_penalty, l1_loss
+from core.training import frozen
+
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class Bare:
+    """What a step needs from the Trainer, for plain modules on one device."""
+
+    def __init__(self, models: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
+                 precision: str = "fp32"):
+        self.models, self.optimizers = models, optimizers
+        self.dtype = PRECISIONS[precision]
+        self.device = next(next(iter(models.values())).parameters()).device
+
+    def unwrap(self, name: str) -> nn.Module:
+        return self.models[name]
+
+    def backward(self, loss: torch.Tensor):
+        loss.backward()
+
+    def autocast(self):
+        return torch.autocast(self.device.type, dtype=self.dtype or torch.bfloat16, enabled=self.dtype is not None)
+
+
+def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLoss, lambda_l1: float,
+                         with_gan: bool = True, l1_weights: torch.Tensor | None = None) -> dict:
+    """pix2pix and the Lab colouriser: D learns real (x, y) pairs from generated ones, then G learns
+    to fool D and stay near y (λ·L1; L1 alone while `with_gan` is False). `l1_weights` (broadcast over
+    the channels) rebalance the L1 term, e.g. towards rare colours."""
+    G, D = run.models["G"], run.models["D"]
+    opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
+    losses = {}
+    with run.autocast():
+        fake = G(x)
+        if with_gan:
+            opt_d.zero_grad(set_to_none=True)
+            loss_d = gan_loss.discriminator(D(torch.cat([x, y], 1)), D(torch.cat([x, fake.detach()], 1)))
+            run.backward(loss_d)
+            opt_d.step()
+            losses["loss_d"] = loss_d.detach()
+
+        opt_g.zero_grad(set_to_none=True)
+        error = (fake.float() - y).abs()
+        loss_l1 = error.mean()
+        loss_g = lambda_l1 * (loss_l1 if l1_weights is None else (l1_weights * error).mean())
+        if with_gan:
+            with frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+                loss_gan = gan_loss.generator(D_fixed(torch.cat([x, fake], 1)))
+            loss_g = loss_g + loss_gan
+            losses["loss_g_gan"] = loss_gan.detach()
+        run.backward(loss_g)
+        opt_g.step()
+    losses["loss_l1"] = loss_l1.detach()
+    return losses
+
+
+def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pools: tuple[ImagePool, ImagePool],
+                  lambda_cycle: float, lambda_identity: float) -> dict:
+    """Both generators fool both discriminators, come back around the cycle and (λ_identity > 0)
+    leave own-domain images alone; then each discriminator learns real images from a pool of
+    past fakes. `lambda_identity` is the full weight (the paper's 0.5·λ_cycle)."""
+    G, opt_g = run.models["G"], run.optimizers["G"]
+    with run.autocast():
+        out = G(a, b, identity=lambda_identity > 0)
+        opt_g.zero_grad(set_to_none=True)
+        with frozen(run.unwrap("D_A")) as D_A, frozen(run.unwrap("D_B")) as D_B:
+            loss_gan = gan_loss.generator(D_B(out["fake_b"])) + gan_loss.generator(D_A(out["fake_a"]))
+        loss_cycle = l1_loss(out["rec_a"], a) + l1_loss(out["rec_b"], b)
+        loss_g = loss_gan + lambda_cycle * loss_cycle
+        if lambda_identity > 0:
+            loss_idt = l1_loss(out["idt_b"], b) + l1_loss(out["idt_a"], a)
+            loss_g = loss_g + lambda_identity * loss_idt
+        run.backward(loss_g)
+        opt_g.step()
+
+        pool_a, pool_b = pools
+        loss_d = 0.0
+        for name, real, pool, fake in (("D_A", a, pool_a, out["fake_a"]), ("D_B", b, pool_b, out["fake_b"])):
+            D, opt = run.models[name], run.optimizers[name]
+            opt.zero_grad(set_to_none=True)
+            loss = gan_loss.discriminator(D(real), D(pool.query(fake)))
+            run.backward(loss)
+            opt.step()
+            loss_d = loss_d + loss.detach()
+    losses = {"loss_g_gan": loss_gan.detach(), "loss_cycle": loss_cycle.detach(), "loss_d": loss_d / 2}
+    if lambda_identity > 0:
+        losses["loss_idt"] = loss_idt.detach()
+    return losses
+
+
+def dcgan_step(run, real: torch.Tensor, labels: torch.Tensor | None, z: torch.Tensor, gan_loss: GANLoss,
+               augment: Callable[[torch.Tensor], torch.Tensor]) -> dict:
+    """D learns real images from G(z), both seen through the same differentiable augmentation
+    (DiffAugment), then G learns to fool D."""
+    G, D = run.models["G"], run.models["D"]
+    opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
+    with run.autocast():
+        fake = G(z, labels)
+        opt_d.zero_grad(set_to_none=True)
+        loss_d = gan_loss.discriminator(D(augment(real), labels), D(augment(fake.detach()), labels))
+        run.backward(loss_d)
+        opt_d.step()
+
+        opt_g.zero_grad(set_to_none=True)
+        with frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+            loss_g = gan_loss.generator(D_fixed(augment(fake), labels))
+        run.backward(loss_g)
+        opt_g.step()
+    return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
+
+
+def singan_step(run, real: torch.Tensor, draw_start: Callable[[], torch.Tensor],
+                generate: Callable[[torch.Tensor], torch.Tensor], reconstruct: Callable[[], torch.Tensor],
+                d_steps: int = 3, g_steps: int = 3, lambda_gp: float = 0.1, lambda_rec: float = 10.0) -> dict:
+    """One SinGAN iteration at a scale: `d_steps` critic updates (WGAN-GP: real patches up, fakes
+    down), then `g_steps` generator updates (fool the critic, replay the image from the
+    reconstruction noise). draw_start() is what the frozen coarser scales draw from fresh noise,
+    generate(start) runs the scales in training on it; the generator updates reuse the last
+    critic update's start instead of running every coarser scale again."""
+    critic, opt_d, opt_g = run.models["D"], run.optimizers["D"], run.optimizers["G"]
+    with run.autocast():
+        for _ in range(d_steps):
+            with torch.no_grad():
+                start = draw_start()
+                fake = generate(start)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d = critic(fake).mean() - critic(real).mean() + lambda_gp * gradient_penalty(critic, real, fake)
+            run.backward(loss_d)
+            opt_d.step()
+        for _ in range(g_steps):
+            opt_g.zero_grad(set_to_none=True)
+            with frozen(run.unwrap("D")) as critic_fixed:
+                loss_adv = -critic_fixed(generate(start)).mean()
+            loss_rec = F.mse_loss(reconstruct(), real)
+            run.backward(loss_adv + lambda_rec * loss_rec)
+            opt_g.step()
+    return {"loss_d": loss_d.detach(), "loss_adv": loss_adv.detach(), "loss_rec": loss_rec.detach()}

@@ -1,0 +1,118 @@
+"""The per-family training steps (core.steps) that the train scripts and benchmarks share."""
+import pytest
+import torch
+
+from core import registry
+from core.image_pool import ImagePool
+from core.losses import GANLoss
+from core.steps import Bare, conditional_gan_step, cyclegan_step, dcgan_step, singan_step
+
+
+class Watched(Bare):
+    """A Bare runner that records, at each backward, which discriminator weights it gave gradients."""
+
+    def __init__(self, models, lr=2e-4, precision="fp32", critics=("D",)):
+        super().__init__(models, {name: torch.optim.Adam(m.parameters(), lr, betas=(0.5, 0.999))
+                                  for name, m in models.items()}, precision)
+        self.critics = critics
+        self.touched = []  # per backward: True when any critic weight's gradient changed
+
+    def backward(self, loss):
+        before = [None if p.grad is None else p.grad.clone() for c in self.critics for p in self.models[c].parameters()]
+        loss.backward()
+        after = [p.grad for c in self.critics for p in self.models[c].parameters()]
+        self.touched.append(any(a is not None and (b is None or not torch.equal(a, b)) for a, b in zip(after, before)))
+
+
+def pix2pix_parts(in_channels=1):
+    torch.manual_seed(0)
+    G = registry.build("unet_generator", depth=5, ngf=8, in_channels=in_channels, dropout=0.0)
+    D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=8, n_layers=2)
+    return {"G": G, "D": D}
+
+
+def learnable_pair():
+    a = torch.randn(4, 1, 32, 32)
+    return a, torch.cat([a.tanh(), -a.tanh(), a.sigmoid() * 2 - 1], dim=1)
+
+
+def test_conditional_gan_step_learns_and_never_trains_d_through_the_generator_loss():
+    run = Watched(pix2pix_parts(), lr=2e-3)
+    a, b = learnable_pair()
+    l1 = [conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0)["loss_l1"].item() for _ in range(40)]
+    assert sum(l1[-5:]) / 5 < 0.7 * sum(l1[:5]) / 5
+    assert run.touched == [True, False] * 40   # D's own update, then G's update with D frozen
+    assert all(p.requires_grad for p in run.models["D"].parameters())
+
+
+def test_l1_only_steps_leave_d_alone_and_weights_shift_the_l1_term():
+    run = Watched(pix2pix_parts())
+    a, b = learnable_pair()
+    d_before = [p.clone() for p in run.models["D"].parameters()]
+    losses = conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0, with_gan=False)
+    assert set(losses) == {"loss_l1"} and run.touched == [False]
+    assert all(torch.equal(p, q) for p, q in zip(run.models["D"].parameters(), d_before))
+
+    grads = []
+    for weights in (None, torch.zeros(4, 1, 32, 32)):
+        parts = pix2pix_parts()
+        run = Bare(parts, {name: torch.optim.SGD(m.parameters(), 0.0) for name, m in parts.items()})
+        conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0, with_gan=False, l1_weights=weights)
+        grads.append(sum(p.grad.abs().sum() for p in run.models["G"].parameters()).item())
+    assert grads[0] > 0 and grads[1] == 0   # all-zero weights switch the L1 gradient off
+
+
+def test_bf16_step_keeps_fp32_weights_and_finite_losses():
+    parts = pix2pix_parts()
+    run = Bare(parts, {name: torch.optim.Adam(m.parameters(), 2e-4) for name, m in parts.items()}, precision="bf16")
+    a, b = learnable_pair()
+    with run.autocast():
+        assert run.models["G"](a).dtype == torch.bfloat16
+    losses = conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0)
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert all(p.dtype == torch.float32 for m in run.models.values() for p in m.parameters())
+
+
+@pytest.mark.parametrize("identity", [0.0, 5.0])
+def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity):
+    torch.manual_seed(0)
+    models = {"G": registry.build("cyclegan", generator="resnet", ngf=8, n_blocks=1),
+              **{name: registry.build("patchgan_discriminator", in_channels=3, ndf=8, n_layers=2, norm="instance")
+                 for name in ("D_A", "D_B")}}
+    run = Watched(models, critics=("D_A", "D_B"))
+    before = {name: [p.clone() for p in m.parameters()] for name, m in models.items()}
+    a, b = torch.rand(2, 2, 3, 32, 32) * 2 - 1
+    losses = cyclegan_step(run, a, b, GANLoss("lsgan"), (ImagePool(4), ImagePool(4)), 10.0, identity)
+    assert ("loss_idt" in losses) == (identity > 0)
+    assert run.touched == [False, True, True]   # G with both critics frozen, then D_A, then D_B
+    for name, model in models.items():
+        assert any(not torch.equal(p, q) for p, q in zip(model.parameters(), before[name])), name
+
+
+def test_dcgan_step_trains_d_then_g_against_a_frozen_d():
+    torch.manual_seed(0)
+    models = {"G": registry.build("dcgan_generator", image_size=32, z_dim=16, ngf=8, ndf=8),
+              "D": registry.build("dcgan_discriminator", image_size=32, z_dim=16, ngf=8, ndf=8)}
+    run = Watched(models)
+    seen = []
+    augment = lambda images: seen.append(images.shape) or images.flip(-1)
+    losses = dcgan_step(run, torch.rand(4, 3, 32, 32) * 2 - 1, None, torch.randn(4, 16), GANLoss("hinge"), augment)
+    assert set(losses) == {"loss_d", "loss_g"} and run.touched == [True, False]
+    assert len(seen) == 3   # real and fake for D, fake for G: all through the same augmentation
+
+
+def test_singan_step_draws_the_coarser_scales_once_per_critic_update():
+    torch.manual_seed(0)
+    conv = lambda: torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.LeakyReLU(0.2),
+                                       torch.nn.Conv2d(8, 3, 3, padding=1))
+    G, critic = conv(), torch.nn.Sequential(conv(), torch.nn.Flatten(), torch.nn.LazyLinear(1))
+    real = torch.rand(1, 3, 16, 16) * 2 - 1
+    critic(real)
+    run = Watched({"G": G, "D": critic})
+    draws = []
+    draw_start = lambda: draws.append(1) or torch.zeros_like(real)
+    generate = lambda start: G(start + torch.randn_like(start))
+    losses = singan_step(run, real, draw_start, generate, lambda: G(torch.zeros_like(real)), d_steps=3, g_steps=2)
+    assert len(draws) == 3                                   # none more for the generator updates
+    assert run.touched == [True] * 3 + [False] * 2           # critic steps, then generators against it frozen
+    assert set(losses) == {"loss_d", "loss_adv", "loss_rec"}
