@@ -1,9 +1,12 @@
-"""Colourisation latency on this machine for 512² and 2048² photos; prints one JSON object.
+"""Colourisation speed on this machine; prints one JSON object.
 
-    python bench/colorize.py [--weights weights/colorizer] [--render-size 512] [--device cpu]
+    python bench/colorize.py [--weights weights/colorizer] [--render-size 512] [--precision fp32|bf16]
+                             [--batch-size 16] [--device cpu]
 
-Each figure is the median wall time of the whole tab function minus file I/O: Lab conversion at
-full size, the generator at the render size, chroma upsampling and recombination.
+Latency for 512² and 2048² photos: the median wall time of the whole tab function minus file I/O
+(Lab conversion at full size, the generator at the render size, chroma upsampling and recombination).
+Training: images/s of core.steps.conditional_gan_step (as train/colorize.py runs it after its L1-only
+phase) for the shipped configuration on 128² crops.
 """
 from __future__ import annotations
 
@@ -11,15 +14,20 @@ import json
 import statistics
 
 import numpy as np
+import torch
 from PIL import Image
 
+from core import registry
 from core.checkpoint import load_checkpoint
 from core.colorize import colorize
+from core.losses import GANLoss
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
+from core.steps import Bare, conditional_gan_step
 
 
 def main():
-    parser = bench_parser(__doc__, "weights/colorizer")
+    parser = bench_parser(__doc__, "weights/colorizer", training=True)
+    parser.set_defaults(batch_size=16)
     parser.add_argument("--render-size", type=int, default=512)
     args = parser.parse_args()
     device = args.device
@@ -30,6 +38,17 @@ def main():
         grey = Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8)).convert("RGB")
         times = timed(lambda: colorize(generator, grey, args.render_size), args.repeats, warmup=1, device=device)
         figures[f"latency_ms_{side}"] = round(statistics.median(times) * 1000, 1)
+
+    c = generator.config
+    models = {"G": registry.build("unet_generator", c).to(device),
+              "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels, ndf=32,
+                                  norm=c.norm).to(device)}
+    run = Bare(models, precision=args.precision)
+    L = torch.rand(args.batch_size, 1, 128, 128, device=device) * 2 - 1
+    ab = torch.rand(args.batch_size, 2, 128, 128, device=device) - 0.5
+    step = timed(lambda: conditional_gan_step(run, L, ab, GANLoss("vanilla"), 100.0), args.repeats, device=device)
+    figures.update(precision=args.precision, batch_size=args.batch_size,
+                   train_images_per_s=round(args.batch_size / statistics.median(step), 1))
     print(json.dumps({"benchmark": "colorize", "device": device_name(device),
                       "render_size": args.render_size, **figures,
                       "peak_memory_mb": round(peak_memory_mb(device), 1)}, indent=1))

@@ -46,8 +46,7 @@ def main():
     model.train()
     models = {"G": model, **{name: registry.build("patchgan_discriminator", in_channels=3, ndf=ndf, norm="instance")
                              .to(device) for name in ("D_A", "D_B")}}
-    run = Bare(models, {name: torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999)) for name, m in models.items()},
-               precision=args.precision)
+    run = Bare(models, precision=args.precision)
     a, b = (torch.rand(args.batch_size, 3, train_size, train_size, device=device) * 2 - 1 for _ in "ab")
     gan, pools = GANLoss("lsgan"), (ImagePool(), ImagePool())
     step = timed(lambda: cyclegan_step(run, a, b, gan, pools, 10.0, 5.0), args.repeats, warmup=1, device=device)

@@ -38,8 +38,7 @@ def main():
     G = registry.build("dcgan_generator", c).to(device)
     D = registry.build("dcgan_discriminator", c).to(device)
     G_ema = copy.deepcopy(G).requires_grad_(False)
-    run = Bare({"G": G, "D": D}, {name: torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999))
-                                  for name, m in (("G", G), ("D", D))}, precision=args.precision)
+    run = Bare({"G": G, "D": D}, precision=args.precision)
     gan = GANLoss("vanilla")
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None

@@ -46,8 +46,7 @@ def main():
     G = registry.build("unet_generator", c).to(device).train()
     D = registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels,
                        norm=c.norm).to(device)
-    run = Bare({"G": G, "D": D}, {name: torch.optim.Adam(m.parameters(), 2e-4, betas=(0.5, 0.999))
-                                  for name, m in (("G", G), ("D", D))}, precision=args.precision)
+    run = Bare({"G": G, "D": D}, precision=args.precision)
     y = torch.randn(args.batch_size, c.out_channels, args.size, args.size, device=device).clamp(-1, 1)
     gan = GANLoss("vanilla")
     step = timed(lambda: conditional_gan_step(run, x, y, gan, 100.0), args.repeats, device=device)

@@ -3,12 +3,18 @@
     python bench/singan.py                  # a full training run (default flags) on the model's image
     python bench/singan.py --quick          # two short runs (20 and 60 steps per scale), projected
     python bench/singan.py --image my.jpg --max-steps 100 --skip-training   # or parts of it
+    python bench/singan.py --config reference --precision fp32 --iterations-only --image balloons.png --max-size 250
 
 Training runs train/singan.py as a user would (its default flags: the target is at most 15
 minutes for a 128 px image on a 2-core CPU). --quick measures the time per step (all scales) and
 the fixed cost from two short runs and projects the default run from them: a line, as training
 time is linear in the steps per scale. Latencies, and the PSNR of super-resolution against
 bicubic, are on the shipped --weights model.
+
+Iterations: milliseconds per training iteration (core.steps.singan_step: 3 critic and 3 generator
+updates) at the coarsest and the finest scale, for --config shipped (32 channels, three scales
+learning together, as train/singan.py's defaults) or reference (tamarott/SinGAN's architecture at
+--nfc 64: 64 channels doubling every 4 scales to 128, one scale at a time), at --precision.
 """
 from __future__ import annotations
 
@@ -22,13 +28,16 @@ import time
 from pathlib import Path
 
 import torch
+from torch import nn
 
+from core import registry
 from core import singan as apps
 from core.checkpoint import load_checkpoint
-from core.images import to_image
+from core.images import load_image, to_image, to_tensor
 from core.metrics import psnr
-from core.models.singan import resize
+from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize, training_draws
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
+from core.steps import Bare, singan_step
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,6 +76,31 @@ def super_resolution_psnr(model) -> dict:
     return figures
 
 
+CONFIGS = {"shipped": {"channels": 32, "max_channels": 32, "joint_scales": 3},
+           "reference": {"channels": 64, "max_channels": 128, "joint_scales": 1}}
+
+
+def iteration_ms(image: torch.Tensor, config: str, precision: str, max_size: int, device, repeats: int) -> dict:
+    """Training iterations at the coarsest and the finest scale of the image's pyramid (the scales
+    below the learning ones are untrained: they cost the same as trained ones)."""
+    settings = CONFIGS[config]
+    sizes = pyramid_sizes(*image.shape[-2:], max_size=max_size)
+    model = registry.build("singan", sizes=sizes, channels=settings["channels"],
+                           max_channels=settings["max_channels"], coarsest_padding="zeros").to(device)
+    model.image.copy_(resize(image.to(device), sizes[-1]))
+    figures = {"scales": len(sizes), "sizes": [sizes[0], sizes[-1]]}
+    for name, n in (("coarsest", 0), ("finest", len(sizes) - 1)):
+        first = max(0, n - settings["joint_scales"] + 1)
+        critic = PatchCritic(channels_at(model.config, n), model.config.blocks, model.config.norm,
+                             padding_at(model.config, n)).to(device)
+        run = Bare({"G": nn.ModuleList(model.generators[first:n + 1]), "D": critic}, precision=precision)
+        real = resize(model.image, sizes[n])
+        draws = training_draws(model, n, first)
+        times = timed(lambda: singan_step(run, real, *draws), repeats, warmup=2, device=device)
+        figures[f"{name}_iteration_ms"] = round(statistics.median(times) * 1000, 1)
+    return figures
+
+
 def latencies(model, device, repeats: int) -> dict:
     model = model.to(device)
     image = torch.rand(1, 3, 256, 384, device=device) * 2 - 1
@@ -84,7 +118,9 @@ def latencies(model, device, repeats: int) -> dict:
 
 
 def main():
-    parser = bench_parser(__doc__, "weights/singan/evening_glow")
+    parser = bench_parser(__doc__, "weights/singan/evening_glow", training=True)
+    parser.add_argument("--config", choices=tuple(CONFIGS), default="shipped")
+    parser.add_argument("--iterations-only", action="store_true", help="only the per-iteration timings")
     parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
     parser.add_argument("--max-size", type=int, default=128)
     parser.add_argument("--max-steps", type=int, help="iterations per scale (default: the script's)")
@@ -96,8 +132,13 @@ def main():
     args = parser.parse_args()
     device = args.device
     model = load_checkpoint(args.weights)
-    figures = {"benchmark": "singan",
+    figures = {"benchmark": "singan", "config": args.config, "precision": args.precision,
                "device": device_name(device)}
+    image = to_tensor(load_image(args.image)[0])[None] if args.image else model.image
+    figures["iterations"] = iteration_ms(image, args.config, args.precision, args.max_size, device, args.repeats)
+    if args.iterations_only:
+        print(json.dumps(figures, indent=1))
+        return
     if not args.skip_training:
         with tempfile.TemporaryDirectory() as folder:
             image = args.image or str(Path(folder) / "image.png")

@@ -16,17 +16,19 @@ from torch import nn
 
 from core.image_pool import ImagePool
 from core.losses import GANLoss, gradient_penalty, l1_loss
-from core.training import frozen
+from core.training import adam, frozen
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class Bare:
-    """What a step needs from the Trainer, for plain modules on one device."""
+    """What a step needs from the Trainer, for plain modules on one device (by default each with
+    the train scripts' Adam at 2e-4)."""
 
-    def __init__(self, models: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
+    def __init__(self, models: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer] | None = None,
                  precision: str = "fp32"):
-        self.models, self.optimizers = models, optimizers
+        self.models = models
+        self.optimizers = optimizers or {name: adam(m.parameters(), 2e-4) for name, m in models.items()}
         self.dtype = PRECISIONS[precision]
         self.device = next(next(iter(models.values())).parameters()).device
 

@@ -6,14 +6,14 @@ from core import registry
 from core.image_pool import ImagePool
 from core.losses import GANLoss
 from core.steps import Bare, conditional_gan_step, cyclegan_step, dcgan_step, singan_step
+from core.training import adam
 
 
 class Watched(Bare):
     """A Bare runner that records, at each backward, which discriminator weights it gave gradients."""
 
     def __init__(self, models, lr=2e-4, precision="fp32", critics=("D",)):
-        super().__init__(models, {name: torch.optim.Adam(m.parameters(), lr, betas=(0.5, 0.999))
-                                  for name, m in models.items()}, precision)
+        super().__init__(models, {name: adam(m.parameters(), lr) for name, m in models.items()}, precision)
         self.critics = critics
         self.touched = []  # per backward: True when any critic weight's gradient changed
 
@@ -64,7 +64,7 @@ def test_l1_only_steps_leave_d_alone_and_weights_shift_the_l1_term():
 
 def test_bf16_step_keeps_fp32_weights_and_finite_losses():
     parts = pix2pix_parts()
-    run = Bare(parts, {name: torch.optim.Adam(m.parameters(), 2e-4) for name, m in parts.items()}, precision="bf16")
+    run = Bare(parts, precision="bf16")
     a, b = learnable_pair()
     with run.autocast():
         assert run.models["G"](a).dtype == torch.bfloat16

@@ -82,7 +82,7 @@ def main():
     model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
                            image_size=args.image_size, pretrained=args.pretrained,
                            arch_options=json.loads(args.arch_options))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
                                                     pct_start=0.05)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,

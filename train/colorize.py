@@ -136,6 +136,7 @@ def main():
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
 
+
 def model_card(args, train_set, metrics, step, hardware) -> str:
     if metrics:
         m = metrics["mean"]

@@ -107,6 +107,7 @@ def main():
         trainer.log(**cyclegan_step(trainer, batch["A"], batch["B"], gan_loss, pools, args.lambda_cycle,
                                     args.lambda_cycle * args.lambda_identity * hold))
 
+
 def model_card(args, train_set, metrics, step, hardware) -> str:
     held_out = (f"Cycle reconstruction L1 ({args.domain_a} → {args.domain_b} → {args.domain_a}), in [0, 1] "
                 f"units, on {metrics['images']} held-out {args.domain_a} images (`{args.val_data}`, centre "

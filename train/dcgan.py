@@ -136,6 +136,7 @@ def main():
         if args.ema:
             update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), args.ema)
 
+
 def model_card(args, dataset, step, hardware, metrics=None) -> str:
     classes = f"{len(dataset.class_names)} classes" if dataset.class_names else "unconditional"
     fid = ("FID/KID: not measured (Inception weights are needed and cannot be downloaded offline; "

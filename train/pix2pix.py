@@ -112,6 +112,7 @@ def main():
         trainer.log(**conditional_gan_step(trainer, real_a, real_b, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.l1_only_steps))
 
+
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""

@@ -29,9 +29,10 @@ from torchvision.utils import save_image
 from core import registry
 from core.checkpoint import load_checkpoint, save_checkpoint
 from core.images import load_image, to_tensor
-from core.models.singan import PatchCritic, channels_at, padding_at, pyramid_sizes, resize, sample_generator
+from core.models.singan import (PatchCritic, channels_at, padding_at, pyramid_sizes, resize, sample_generator,
+                                training_draws)
 from core.steps import singan_step
-from core.training import TrainArgs, Trainer, parse_args
+from core.training import TrainArgs, Trainer, adam, parse_args
 
 
 @dataclass
@@ -79,8 +80,7 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
     joint = nn.ModuleList(model.generators[k] for k in range(first, n + 1))
     groups = [{"params": model.generators[k].parameters(), "lr": args.lr * args.older_lr_scale ** (n - k)}
               for k in range(first, n + 1)]
-    optimizers = {"G": torch.optim.Adam(groups, betas=(args.beta1, 0.999)),
-                  "D": torch.optim.Adam(critic.parameters(), lr=args.lr, betas=(args.beta1, 0.999))}
+    optimizers = {"G": adam(groups, args.lr, args.beta1), "D": adam(critic.parameters(), args.lr, args.beta1)}
     drop = int(args.lr_drop * args.max_steps)
     schedulers = {name: torch.optim.lr_scheduler.MultiStepLR(opt, [drop], 0.1) for name, opt in optimizers.items()}
     # The dataset is the real image at this scale, once per step.
@@ -90,28 +90,11 @@ def train_scale(model, n: int, reals: list[torch.Tensor], args: SinGANArgs, out:
                       schedulers=schedulers, sample_fn=lambda: samples())
     device = trainer.device
     model.to(device)
-    with torch.no_grad():
-        zeros = {k: torch.zeros(1, 3, *sizes[k], device=device) for k in range(n + 1)}
-        if n > 0:
+    if n > 0:
+        with torch.no_grad():
             upsampled = resize(model.reconstruct(n - 1)[-1], sizes[n])
             model.noise_amp[n] = args.noise_amp * F.mse_loss(upsampled, reals[n].to(device)).sqrt()
-        rec_start = resize(model.reconstruct(first - 1)[-1], sizes[first]) if first > 0 else zeros[0]
-
-    def draw_start():
-        """What the frozen scales below the joint ones draw from fresh noise (no gradients)."""
-        if first == 0:
-            return zeros[0]
-        with torch.no_grad():
-            return resize(model.run_scales(zeros[0], 0, first - 1, sizes)[-1], sizes[first])
-
-    def generate(start):
-        return model.run_scales(start, first, n, sizes)[-1]
-
-    def reconstruction():
-        noises = {k: zeros[k] for k in range(first, n + 1)}
-        if first == 0:
-            noises[0] = model.fixed_noise
-        return model.run_scales(rec_start, first, n, sizes, noises)[-1]
+    draw_start, generate, reconstruction = training_draws(model, n, first)
 
     def samples():
         with torch.no_grad():

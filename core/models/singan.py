@@ -203,3 +203,31 @@ class SinGAN(nn.Module):
             refined = self.run_scales(up, last, last, {last: size}, generator=generator)[-1]
             x = (refined - resize(resize(refined, x.shape[-2:]), size) + up).clamp(-1, 1)
         return x
+
+
+def training_draws(model: SinGAN, n: int, first: int):
+    """What training scale n, with scales first..n learning together, draws from the pyramid:
+    draw_start() runs the frozen scales below `first` from fresh noise (no gradients), generate(start)
+    runs the learning scales on it, and reconstruct() replays the image from the fixed noise (the
+    frozen scales' part of it computed once, here)."""
+    sizes = model.config.sizes
+    zeros = {k: torch.zeros(1, 3, *sizes[k], device=model.image.device) for k in range(n + 1)}
+    with torch.no_grad():
+        rec_start = resize(model.reconstruct(first - 1)[-1], sizes[first]) if first > 0 else zeros[0]
+
+    def draw_start():
+        if first == 0:
+            return zeros[0]
+        with torch.no_grad():
+            return resize(model.run_scales(zeros[0], 0, first - 1, sizes)[-1], sizes[first])
+
+    def generate(start):
+        return model.run_scales(start, first, n, sizes)[-1]
+
+    def reconstruct():
+        noises = {k: zeros[k] for k in range(first, n + 1)}
+        if first == 0:
+            noises[0] = model.fixed_noise
+        return model.run_scales(rec_start, first, n, sizes, noises)[-1]
+
+    return draw_start, generate, reconstruct
