@@ -22,9 +22,11 @@ if [ "$pair" = first ]; then
   style monet "Monet" "Monet, from 270 of his paintings" 5000 55 &   # started 24 minutes later
 else
   # Few paintings: crops from the whole canvas down to a quarter of it; Cézanne (95) also keeps the
-  # photo's colours longer while it learns.
-  style cezanne "Cézanne" "Cézanne, from 95 of his paintings" 6000 88 --painting-zoom 2 \
-    --identity-hold-steps 1500 &
-  style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 6000 88 --painting-zoom 2 &
+  # photo's colours longer while it learns. Resize-convolutions: a first run with the paper's
+  # transposed convolutions (6,000 steps) painted a checkerboard mosaic over skies and water.
+  style cezanne "Cézanne" "Cézanne, from 95 of his paintings" 4500 55 --painting-zoom 2 \
+    --identity-hold-steps 1500 --upsample resize &
+  style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
+    --upsample resize &
 fi
 wait

@@ -27,6 +27,21 @@ def test_odd_sizes_come_back_at_their_size(h, w):
     assert unet.g_ba.translate(x).shape == (1, 3, h, w)
 
 
+@torch.no_grad()
+def test_resize_upsampling_paints_no_checkerboard_on_a_flat_image():
+    """Transposed convolutions give even and odd pixels different sums of taps: a flat input comes
+    out with a 2-pixel pattern. Resize-convolutions keep it flat (away from the borders)."""
+    flat = torch.full((1, 3, 64, 64), 0.3)
+    ripple = {}
+    for upsample in ("transpose", "resize"):
+        torch.manual_seed(0)
+        out = registry.build("resnet_generator", ngf=8, n_blocks=1, upsample=upsample).eval()(flat)[..., 24:40, 24:40]
+        ripple[upsample] = (out[..., ::2, ::2] - out[..., 1::2, 1::2]).abs().mean().item()
+    assert ripple["resize"] < 1e-5 < 1e-3 < ripple["transpose"]
+    with pytest.raises(ValueError):
+        registry.build("resnet_generator", upsample="bilinear")
+
+
 def test_forward_returns_cycle_and_identity_terms():
     model = registry.build("cyclegan", ngf=4, n_blocks=1)
     a, b = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16)

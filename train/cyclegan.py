@@ -40,6 +40,7 @@ class CycleGANArgs(GANArgs):
     generator: str = "resnet"
     ngf: int = 64
     n_blocks: int = 6
+    upsample: str = "transpose"   # resnet: "resize" (nearest ×2 + conv) draws no checkerboard mosaic
     depth: int = 7                # unet only
     gan_loss: str = "lsgan"
     lambda_cycle: float = 10.0
@@ -70,7 +71,7 @@ def main():
         train_set = UnpairedCrops(root_a=args.data_a, root_b=args.data_b, image_size=args.image_size,
                                   crops_per_photo=args.crops_per_photo, max_zoom_b=args.painting_zoom)
     G = registry.build("cyclegan", generator=args.generator, ngf=args.ngf, n_blocks=args.n_blocks,
-                       depth=args.depth, domain_a=args.domain_a, domain_b=args.domain_b)
+                       depth=args.depth, upsample=args.upsample, domain_a=args.domain_a, domain_b=args.domain_b)
     D_A = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
                          norm="instance")
     D_B = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
@@ -122,7 +123,8 @@ Trained by `train/cyclegan.py` of this hub.
   {args.domain_b}: `{args.data_b or args.data + '/trainB'}` ({len(train_set.b.files)} images);
   random {args.image_size} px crops, flipped half the time; {args.domain_b} crops from the whole image
   up to {args.painting_zoom:g}× zoom
-- Generators: {args.generator}, ngf {args.ngf}, {args.n_blocks} residual blocks; PatchGAN ndf {args.ndf}
+- Generators: {args.generator}, ngf {args.ngf}, {args.n_blocks} residual blocks, {args.upsample} upsampling;
+  PatchGAN ndf {args.ndf}
 - Steps: {step} at batch {args.batch_size}; {args.gan_loss} loss, cycle λ {args.lambda_cycle:g}, identity {args.lambda_identity:g}λ{held}, pool {args.pool_size}
 - Hardware: {hardware}
 

@@ -24,6 +24,7 @@ class ResnetConfig:
     n_blocks: int = 9       # 9 for 256 px training in the paper, 6 for 128 px
     norm: str = "instance"
     dropout: float = 0.0
+    upsample: str = "transpose"  # or "resize": nearest ×2 then a 3×3 conv, which draws no checkerboard
 
 
 class ResnetBlock(nn.Module):
@@ -43,7 +44,8 @@ class ResnetBlock(nn.Module):
 
 @register("resnet_generator", ResnetConfig)
 class ResnetGenerator(ImageTranslator):
-    """7x7 stem, two stride-2 convs down, residual blocks, two transposed convs up, 7x7 to RGB."""
+    """7x7 stem, two stride-2 convs down, residual blocks, two ×2 upsamplings (transposed convs as in
+    the paper, or resize-convolutions), 7x7 to RGB."""
     size_multiple = 4
     min_size = 8  # the residual blocks' reflection padding needs 2x2 at a quarter of the size
 
@@ -57,10 +59,16 @@ class ResnetGenerator(ImageTranslator):
             layers += [nn.Conv2d(c.ngf * mult, c.ngf * mult * 2, 3, stride=2, padding=1, bias=bias),
                        norm_layer(c.norm, c.ngf * mult * 2), nn.ReLU(True)]
         layers += [ResnetBlock(c.ngf * 4, c.norm, c.dropout) for _ in range(c.n_blocks)]
+        if c.upsample not in ("transpose", "resize"):
+            raise ValueError(f"unknown upsampling {c.upsample!r}: use 'transpose' or 'resize'")
         for mult in (4, 2):  # upsample
-            layers += [nn.ConvTranspose2d(c.ngf * mult, c.ngf * mult // 2, 3, stride=2, padding=1,
-                                          output_padding=1, bias=bias),
-                       norm_layer(c.norm, c.ngf * mult // 2), nn.ReLU(True)]
+            if c.upsample == "transpose":
+                layers.append(nn.ConvTranspose2d(c.ngf * mult, c.ngf * mult // 2, 3, stride=2, padding=1,
+                                                 output_padding=1, bias=bias))
+            else:
+                layers += [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1),
+                           nn.Conv2d(c.ngf * mult, c.ngf * mult // 2, 3, bias=bias)]
+            layers += [norm_layer(c.norm, c.ngf * mult // 2), nn.ReLU(True)]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(c.ngf, c.out_channels, 7), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self)
@@ -76,6 +84,7 @@ class CycleGANConfig:
     n_blocks: int = 9           # resnet only
     depth: int = 8              # unet only
     norm: str = "instance"
+    upsample: str = "transpose"  # resnet only: "transpose" or "resize"
     domain_a: str = "photo"
     domain_b: str = "painting"
 
@@ -88,7 +97,8 @@ class CycleGAN(nn.Module):
         super().__init__()
         self.config = c = config
         if c.generator == "resnet":
-            make = lambda: ResnetGenerator(ResnetConfig(ngf=c.ngf, n_blocks=c.n_blocks, norm=c.norm))
+            make = lambda: ResnetGenerator(ResnetConfig(ngf=c.ngf, n_blocks=c.n_blocks, norm=c.norm,
+                                                         upsample=c.upsample))
         elif c.generator == "unet":
             make = lambda: UNetGenerator(UNetConfig(ngf=c.ngf, depth=c.depth, norm=c.norm, dropout=0.0))
         else:
