@@ -4,7 +4,9 @@ same functions, so a benchmark times exactly what training does.
 A step gets `run`: the Trainer, or `Bare` (one device, no Accelerate) in benchmarks and tests; it
 uses run.models, run.optimizers, run.backward, run.unwrap and run.autocast. Steps return their losses
 as detached tensors, so logging does not wait for the device every step. Every generator update
-sees its discriminators frozen: G needs their input gradients, never their weight gradients.
+sees its discriminators frozen: G needs their input gradients, never their weight gradients. Each
+update's forward pass has an autocast region of its own, closed before the optimizer steps: inside
+one region, autocast reuses its low-precision copies of the weights, stale once they are updated.
 """
 from __future__ import annotations
 
@@ -52,14 +54,16 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
     losses = {}
     with run.autocast():
         fake = G(x)
-        if with_gan:
-            opt_d.zero_grad(set_to_none=True)
+    if with_gan:
+        opt_d.zero_grad(set_to_none=True)
+        with run.autocast():
             loss_d = gan_loss.discriminator(D(torch.cat([x, y], 1)), D(torch.cat([x, fake.detach()], 1)))
-            run.backward(loss_d)
-            opt_d.step()
-            losses["loss_d"] = loss_d.detach()
+        run.backward(loss_d)
+        opt_d.step()
+        losses["loss_d"] = loss_d.detach()
 
-        opt_g.zero_grad(set_to_none=True)
+    opt_g.zero_grad(set_to_none=True)
+    with run.autocast():
         error = (fake.float() - y).abs()
         loss_l1 = error.mean()
         loss_g = lambda_l1 * (loss_l1 if l1_weights is None else (l1_weights * error).mean())
@@ -68,8 +72,8 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
                 loss_gan = gan_loss.generator(D_fixed(torch.cat([x, fake], 1)))
             loss_g = loss_g + loss_gan
             losses["loss_g_gan"] = loss_gan.detach()
-        run.backward(loss_g)
-        opt_g.step()
+    run.backward(loss_g)
+    opt_g.step()
     losses["loss_l1"] = loss_l1.detach()
     return losses
 
@@ -80,9 +84,9 @@ def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pool
     leave own-domain images alone; then each discriminator learns real images from a pool of
     past fakes. `lambda_identity` is the full weight (the paper's 0.5·λ_cycle)."""
     G, opt_g = run.models["G"], run.optimizers["G"]
+    opt_g.zero_grad(set_to_none=True)
     with run.autocast():
         out = G(a, b, identity=lambda_identity > 0)
-        opt_g.zero_grad(set_to_none=True)
         with frozen(run.unwrap("D_A")) as D_A, frozen(run.unwrap("D_B")) as D_B:
             loss_gan = gan_loss.generator(D_B(out["fake_b"])) + gan_loss.generator(D_A(out["fake_a"]))
         loss_cycle = l1_loss(out["rec_a"], a) + l1_loss(out["rec_b"], b)
@@ -90,18 +94,18 @@ def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pool
         if lambda_identity > 0:
             loss_idt = l1_loss(out["idt_b"], b) + l1_loss(out["idt_a"], a)
             loss_g = loss_g + lambda_identity * loss_idt
-        run.backward(loss_g)
-        opt_g.step()
+    run.backward(loss_g)
+    opt_g.step()
 
-        pool_a, pool_b = pools
-        loss_d = 0.0
-        for name, real, pool, fake in (("D_A", a, pool_a, out["fake_a"]), ("D_B", b, pool_b, out["fake_b"])):
-            D, opt = run.models[name], run.optimizers[name]
-            opt.zero_grad(set_to_none=True)
+    loss_d = 0.0
+    for name, real, pool, fake in (("D_A", a, pools[0], out["fake_a"]), ("D_B", b, pools[1], out["fake_b"])):
+        D, opt = run.models[name], run.optimizers[name]
+        opt.zero_grad(set_to_none=True)
+        with run.autocast():
             loss = gan_loss.discriminator(D(real), D(pool.query(fake)))
-            run.backward(loss)
-            opt.step()
-            loss_d = loss_d + loss.detach()
+        run.backward(loss)
+        opt.step()
+        loss_d = loss_d + loss.detach()
     losses = {"loss_g_gan": loss_gan.detach(), "loss_cycle": loss_cycle.detach(), "loss_d": loss_d / 2}
     if lambda_identity > 0:
         losses["loss_idt"] = loss_idt.detach()
@@ -116,16 +120,17 @@ def dcgan_step(run, real: torch.Tensor, labels: torch.Tensor | None, z: torch.Te
     opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
     with run.autocast():
         fake = G(z, labels)
-        opt_d.zero_grad(set_to_none=True)
+    opt_d.zero_grad(set_to_none=True)
+    with run.autocast():
         loss_d = gan_loss.discriminator(D(augment(real), labels), D(augment(fake.detach()), labels))
-        run.backward(loss_d)
-        opt_d.step()
+    run.backward(loss_d)
+    opt_d.step()
 
-        opt_g.zero_grad(set_to_none=True)
-        with frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
-            loss_g = gan_loss.generator(D_fixed(augment(fake), labels))
-        run.backward(loss_g)
-        opt_g.step()
+    opt_g.zero_grad(set_to_none=True)
+    with run.autocast(), frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+        loss_g = gan_loss.generator(D_fixed(augment(fake), labels))
+    run.backward(loss_g)
+    opt_g.step()
     return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
 
 
@@ -138,20 +143,21 @@ def singan_step(run, real: torch.Tensor, draw_start: Callable[[], torch.Tensor],
     generate(start) runs the scales in training on it; the generator updates reuse the last
     critic update's start instead of running every coarser scale again."""
     critic, opt_d, opt_g = run.models["D"], run.optimizers["D"], run.optimizers["G"]
-    with run.autocast():
-        for _ in range(d_steps):
-            with torch.no_grad():
-                start = draw_start()
-                fake = generate(start)
-            opt_d.zero_grad(set_to_none=True)
+    for _ in range(d_steps):
+        with torch.no_grad(), run.autocast():
+            start = draw_start()
+            fake = generate(start)
+        opt_d.zero_grad(set_to_none=True)
+        with run.autocast():
             loss_d = critic(fake).mean() - critic(real).mean() + lambda_gp * gradient_penalty(critic, real, fake)
-            run.backward(loss_d)
-            opt_d.step()
-        for _ in range(g_steps):
-            opt_g.zero_grad(set_to_none=True)
+        run.backward(loss_d)
+        opt_d.step()
+    for _ in range(g_steps):
+        opt_g.zero_grad(set_to_none=True)
+        with run.autocast():
             with frozen(run.unwrap("D")) as critic_fixed:
                 loss_adv = -critic_fixed(generate(start)).mean()
             loss_rec = F.mse_loss(reconstruct(), real)
-            run.backward(loss_adv + lambda_rec * loss_rec)
-            opt_g.step()
+        run.backward(loss_adv + lambda_rec * loss_rec)
+        opt_g.step()
     return {"loss_d": loss_d.detach(), "loss_adv": loss_adv.detach(), "loss_rec": loss_rec.detach()}

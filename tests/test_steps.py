@@ -16,6 +16,14 @@ class Watched(Bare):
         super().__init__(models, {name: adam(m.parameters(), lr) for name, m in models.items()}, precision)
         self.critics = critics
         self.touched = []  # per backward: True when any critic weight's gradient changed
+        self.steps_in_autocast = 0
+        for optimizer in self.optimizers.values():
+            optimizer.register_step_pre_hook(self._check_step)
+
+    def _check_step(self, optimizer, args, kwargs):
+        """Inside an autocast region the low-precision weight copies are cached: updating the
+        weights there would leave the next forward pass on stale copies."""
+        self.steps_in_autocast += torch.is_autocast_enabled("cpu")
 
     def backward(self, loss):
         before = [None if p.grad is None else p.grad.clone() for c in self.critics for p in self.models[c].parameters()]
@@ -36,12 +44,14 @@ def learnable_pair():
     return a, torch.cat([a.tanh(), -a.tanh(), a.sigmoid() * 2 - 1], dim=1)
 
 
-def test_conditional_gan_step_learns_and_never_trains_d_through_the_generator_loss():
-    run = Watched(pix2pix_parts(), lr=2e-3)
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_conditional_gan_step_learns_and_never_trains_d_through_the_generator_loss(precision):
+    run = Watched(pix2pix_parts(), lr=2e-3, precision=precision)
     a, b = learnable_pair()
     l1 = [conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0)["loss_l1"].item() for _ in range(40)]
     assert sum(l1[-5:]) / 5 < 0.7 * sum(l1[:5]) / 5
     assert run.touched == [True, False] * 40   # D's own update, then G's update with D frozen
+    assert run.steps_in_autocast == 0
     assert all(p.requires_grad for p in run.models["D"].parameters())
 
 
@@ -73,42 +83,46 @@ def test_bf16_step_keeps_fp32_weights_and_finite_losses():
     assert all(p.dtype == torch.float32 for m in run.models.values() for p in m.parameters())
 
 
-@pytest.mark.parametrize("identity", [0.0, 5.0])
-def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity):
+@pytest.mark.parametrize("identity,precision", [(0.0, "fp32"), (5.0, "bf16")])
+def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity, precision):
     torch.manual_seed(0)
     models = {"G": registry.build("cyclegan", generator="resnet", ngf=8, n_blocks=1),
               **{name: registry.build("patchgan_discriminator", in_channels=3, ndf=8, n_layers=2, norm="instance")
                  for name in ("D_A", "D_B")}}
-    run = Watched(models, critics=("D_A", "D_B"))
+    run = Watched(models, critics=("D_A", "D_B"), precision=precision)
     before = {name: [p.clone() for p in m.parameters()] for name, m in models.items()}
     a, b = torch.rand(2, 2, 3, 32, 32) * 2 - 1
     losses = cyclegan_step(run, a, b, GANLoss("lsgan"), (ImagePool(4), ImagePool(4)), 10.0, identity)
     assert ("loss_idt" in losses) == (identity > 0)
     assert run.touched == [False, True, True]   # G with both critics frozen, then D_A, then D_B
+    assert run.steps_in_autocast == 0
     for name, model in models.items():
         assert any(not torch.equal(p, q) for p, q in zip(model.parameters(), before[name])), name
 
 
-def test_dcgan_step_trains_d_then_g_against_a_frozen_d():
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_dcgan_step_trains_d_then_g_against_a_frozen_d(precision):
     torch.manual_seed(0)
     models = {"G": registry.build("dcgan_generator", image_size=32, z_dim=16, ngf=8, ndf=8),
               "D": registry.build("dcgan_discriminator", image_size=32, z_dim=16, ngf=8, ndf=8)}
-    run = Watched(models)
+    run = Watched(models, precision=precision)
     seen = []
     augment = lambda images: seen.append(images.shape) or images.flip(-1)
     losses = dcgan_step(run, torch.rand(4, 3, 32, 32) * 2 - 1, None, torch.randn(4, 16), GANLoss("hinge"), augment)
     assert set(losses) == {"loss_d", "loss_g"} and run.touched == [True, False]
     assert len(seen) == 3   # real and fake for D, fake for G: all through the same augmentation
+    assert run.steps_in_autocast == 0
 
 
-def test_singan_step_draws_the_coarser_scales_once_per_critic_update():
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_singan_step_draws_the_coarser_scales_once_per_critic_update(precision):
     torch.manual_seed(0)
     conv = lambda: torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.LeakyReLU(0.2),
                                        torch.nn.Conv2d(8, 3, 3, padding=1))
     G, critic = conv(), torch.nn.Sequential(conv(), torch.nn.Flatten(), torch.nn.LazyLinear(1))
     real = torch.rand(1, 3, 16, 16) * 2 - 1
     critic(real)
-    run = Watched({"G": G, "D": critic})
+    run = Watched({"G": G, "D": critic}, precision=precision)
     draws = []
     draw_start = lambda: draws.append(1) or torch.zeros_like(real)
     generate = lambda start: G(start + torch.randn_like(start))
@@ -116,3 +130,4 @@ def test_singan_step_draws_the_coarser_scales_once_per_critic_update():
     assert len(draws) == 3                                   # none more for the generator updates
     assert run.touched == [True] * 3 + [False] * 2           # critic steps, then generators against it frozen
     assert set(losses) == {"loss_d", "loss_adv", "loss_rec"}
+    assert run.steps_in_autocast == 0
