@@ -41,7 +41,8 @@ def _int8(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None = None,
                     dtype: torch.dtype | None = None, int8_weights: bool = False) -> Path:
-    """Write `model` as a checkpoint folder, atomically (a temp folder renamed into place).
+    """Write `model` as a checkpoint folder, atomically (a temp folder renamed into place); other
+    files already in the folder stay.
 
     `dtype=torch.float16` halves the file; floating tensors only, buffers like counters stay.
     `int8_weights` halves it again: conv and linear weights are stored as int8 with a scale per
@@ -66,6 +67,10 @@ def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None
         (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
         if card:
             (tmp / CARD_FILE).write_text(card)
+        if folder.is_dir():  # re-saving keeps what else the folder holds (contact sheets, samples)
+            for other in folder.iterdir():
+                if other.is_file() and not (tmp / other.name).exists():
+                    shutil.copy2(other, tmp / other.name)
         for path in (tmp, *tmp.iterdir()):  # mkdtemp makes private files; checkpoints are shared
             path.chmod(0o755 if path.is_dir() else 0o644)
         old = folder.with_name(f".{folder.name}.old")

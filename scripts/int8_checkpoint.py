@@ -3,6 +3,7 @@ the size of fp16. Prints how far the model's output moved, on inputs you give, s
 whether it hurt.
 
     python scripts/int8_checkpoint.py weights/styles/monet --photos data/styles/photos/test
+    python scripts/int8_checkpoint.py weights/colorizer --photos data/colour/test     # grey inputs
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def main():
     before = load_checkpoint(folder)
     size = (folder / "model.safetensors").stat().st_size
     photos = [to_tensor(load_image(p)[0]) for p in list_images(Path(args.photos))[:args.count]]
+    if getattr(before.config, "in_channels", 3) == 1:  # sketch and grey-input models
+        photos = [photo.mean(0, keepdim=True) for photo in photos]
     reference = outputs(before, photos)
     card = (folder / CARD_FILE).read_text() if (folder / CARD_FILE).is_file() else ""
     save_checkpoint(folder, before, card=card, extra=before.checkpoint_extra, dtype=torch.float16,

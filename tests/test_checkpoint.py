@@ -53,6 +53,14 @@ def test_saving_again_replaces_the_folder(tmp_path, small_generator):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]  # no temp folders left behind
 
 
+def test_saving_again_keeps_the_folders_other_files(tmp_path, small_generator):
+    save_checkpoint(tmp_path / "g", small_generator, card="# old card")
+    (tmp_path / "g" / "held_out_samples.jpg").write_bytes(b"sheet")
+    save_checkpoint(tmp_path / "g", small_generator, card="# new card", int8_weights=True)
+    assert (tmp_path / "g" / "held_out_samples.jpg").read_bytes() == b"sheet"
+    assert (tmp_path / "g" / "README.md").read_text() == "# new card"
+
+
 def test_truncated_weights_are_a_clear_error(tmp_path, small_generator):
     folder = save_checkpoint(tmp_path / "g", small_generator)
     weights = folder / "model.safetensors"
