@@ -69,7 +69,7 @@ def build_tab():
                                       format="png", interactive=False)
     button.click(_ui_stylize, [photo, style], [painting, reconstruction], api_name="stylize",
                  concurrency_id="stylize")
-    shown = [name for name in ("vangogh", "monet", "starry_night") if name in styles] or styles[:1]
+    shown = [name for name in ("vangogh", "monet", "cezanne", "ukiyoe") if name in styles] or styles[:1]
     gr.Examples([[path, shown[n % len(shown)]] for n, path in enumerate(EXAMPLES)], inputs=[photo, style],
                 outputs=[painting, reconstruction], fn=_ui_stylize, run_on_click=True,
                 cache_examples=False, label="Held-out photos (never seen in training)")

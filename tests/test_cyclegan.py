@@ -123,7 +123,7 @@ def test_unknown_style_is_a_clear_error():
 
 def test_shipped_painters_are_listed_with_a_description():
     from demos import stylize
-    assert {"vangogh", "monet", "starry_night"} <= set(stylize.style_names())
+    assert {"vangogh", "monet", "cezanne", "ukiyoe", "starry_night"} <= set(stylize.style_names())
     labels = dict((name, label) for label, name in stylize.style_choices())
     assert all(label.startswith(f"{name}: ") and len(label) > len(name) + 10 for name, label in labels.items())
     assert stylize.DEFAULT_STYLE in labels
