@@ -20,9 +20,6 @@ from core.losses import GANLoss
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 from core.steps import Bare, conditional_gan_step
 
-PAPER = {"in_channels": 3, "out_channels": 3, "depth": 8, "ngf": 64, "max_mult": 8, "norm": "batch"}
-
-
 def main():
     parser = bench_parser(__doc__, "weights/sketch2photo", repeats=10, training=True)
     parser.add_argument("--config", choices=("shipped", "paper"), default="shipped")
@@ -31,7 +28,7 @@ def main():
     device = args.device
 
     if args.config == "paper":
-        generator = registry.build("unet_generator", **PAPER).to(device)
+        generator = registry.build("unet_generator").to(device)  # UNetConfig's defaults are the paper's
         args.size = args.size or 256
     else:
         generator = load_checkpoint(args.weights, device=device)

@@ -8,6 +8,8 @@ import time
 
 import torch
 
+from core.training import PRECISIONS
+
 
 def bench_parser(doc: str, weights: str, repeats: int = 5, training: bool = False) -> argparse.ArgumentParser:
     """The flags every benchmark takes: the checkpoint, how many timed repeats, the device; and for
@@ -17,7 +19,7 @@ def bench_parser(doc: str, weights: str, repeats: int = 5, training: bool = Fals
     parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--device", type=torch.device, default="cuda" if torch.cuda.is_available() else "cpu")
     if training:
-        parser.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32")
+        parser.add_argument("--precision", choices=tuple(PRECISIONS), default="fp32")
         parser.add_argument("--batch-size", type=int, default=1)
     return parser
 

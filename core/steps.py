@@ -18,10 +18,7 @@ from torch import nn
 
 from core.image_pool import ImagePool
 from core.losses import GANLoss, gradient_penalty, l1_loss
-from core.training import adam, frozen
-
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
-
+from core.training import PRECISIONS, adam, frozen
 
 class Bare:
     """What a step needs from the Trainer, for plain modules on one device (by default each with

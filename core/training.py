@@ -32,6 +32,9 @@ from tqdm.auto import tqdm
 from core.checkpoint import save_checkpoint
 
 
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}  # --precision → autocast dtype
+
+
 @dataclass
 class TrainArgs:
     """Flags shared by every train script; each script subclasses this with its own."""
@@ -164,8 +167,8 @@ class Trainer:
         # Several processes and no CUDA (`accelerate launch --multi_gpu --num_processes N` on a
         # CPU machine): Accelerate only picks CPU data parallelism (gloo) when told cpu=True.
         several = int(os.environ.get("WORLD_SIZE", "1")) > 1
-        if args.precision not in ("fp32", "bf16", "fp16"):
-            raise SystemExit(f"--precision {args.precision!r}: use fp32, bf16 or fp16.")
+        if args.precision not in PRECISIONS:
+            raise SystemExit(f"--precision {args.precision!r}: use {', '.join(PRECISIONS)}.")
         self.accelerator = Accelerator(mixed_precision="no" if args.precision == "fp32" else args.precision,
                                        cpu=several and not torch.cuda.is_available(),
                                        log_with=args.tracker or None, project_dir=str(self.out))
