@@ -3,6 +3,7 @@
     python bench/singan.py                  # a full training run (default flags) on the model's image
     python bench/singan.py --quick          # two short runs (20 and 60 steps per scale), projected
     python bench/singan.py --image my.jpg --max-steps 100 --skip-training   # or parts of it
+    python bench/singan.py --image balloons.png --max-size 250 --precision bf16   # the paper's size (GPU if any)
     python bench/singan.py --config reference --precision fp32 --iterations-only --image balloons.png --max-size 250
 
 Training runs train/singan.py as a user would (its default flags: the target is at most 15
@@ -42,10 +43,11 @@ from core.steps import Bare, singan_step
 REPO = Path(__file__).resolve().parent.parent
 
 
-def train(image: str, max_size: int, max_steps: int | None, subject: str, source: str, keep: str | None) -> dict:
+def train(image: str, max_size: int, max_steps: int | None, subject: str, source: str, keep: str | None,
+          precision: str) -> dict:
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, str(REPO / "train" / "singan.py"), "--image", image, "--out", out,
-                   "--max-size", str(max_size), "--name", subject, "--source", source]
+                   "--max-size", str(max_size), "--name", subject, "--source", source, "--precision", precision]
         if max_steps:
             command += ["--max-steps", str(max_steps)]
         started = time.perf_counter()
@@ -118,7 +120,7 @@ def latencies(model, device, repeats: int) -> dict:
 
 
 def main():
-    parser = bench_parser(__doc__, "weights/singan/evening_glow", training=True)
+    parser = bench_parser(__doc__, "weights/singan/balloons", training=True)
     parser.add_argument("--config", choices=tuple(CONFIGS), default="shipped")
     parser.add_argument("--iterations-only", action="store_true", help="only the per-iteration timings")
     parser.add_argument("--image", help="image to train on (default: the --weights model's own image)")
@@ -145,14 +147,16 @@ def main():
             if not args.image:
                 to_image(model.image[0]).save(image)
             if args.quick:
-                short, longer = (train(image, args.max_size, steps, args.name, args.source, None) for steps in (20, 60))
+                short, longer = (train(image, args.max_size, steps, args.name, args.source, None, args.precision)
+                                 for steps in (20, 60))
                 per_step = (longer["wall_minutes"] - short["wall_minutes"]) / 40
                 fixed = short["wall_minutes"] - 20 * per_step
                 figures["training"] = {"runs": [short, longer], "seconds_per_step_all_scales": round(per_step * 60, 2),
                                        "fixed_minutes": round(fixed, 2),
                                        "projected_minutes_400_steps": round(fixed + 400 * per_step, 1)}
             else:
-                figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep)
+                figures["training"] = train(image, args.max_size, args.max_steps, args.name, args.source, args.keep,
+                                           args.precision)
     figures["applications"] = latencies(model.float(), device, args.repeats)
     figures["super_resolution"] = super_resolution_psnr(model.float().cpu())
     figures["peak_memory_mb"] = round(peak_memory_mb(device), 1)

@@ -23,7 +23,8 @@ from demos.common import (TaskError, as_files, checkpoints, for_the_page, load_c
                           source_note, user_message)
 
 TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
-DEFAULT_MODEL = "evening_glow"
+PAPER_INPUTS = Path(__file__).resolve().parent / "examples" / "singan"
+DEFAULT_MODEL = "balloons"
 MAX_SIDE = 1024          # edit / paint / harmonize inputs are scaled down to this first
 MAX_SR_INPUT = 512       # super-resolution input (×4 gives 2048 px)
 MAX_SAMPLES = 8
@@ -233,6 +234,36 @@ def singan_train(image, max_size: int = 128, steps: int = 400, subject: str = ""
             return state["name"]
 
 
+# The SinGAN paper's application figures, from its own inputs and masks (tamarott/SinGAN, MIT):
+# mode → (model, input, mask or None, start scale, what the figure shows).
+PAPER_EXAMPLES = {
+    "editing": ("tree", "tree_edit.png", "tree_edit_mask.png", 1,
+                "The tree: a copied piece of the tree, redrawn to fit"),
+    "harmonization": ("starry_night", "starry_night_naive.png", "starry_night_naive_mask.png", 3,
+                      "Starry Night: a pasted spaceship, painted in"),
+    "paint": ("cows", "cows_paint.png", None, 1, "Cows: a rough colour painting turned into the herd"),
+}
+
+
+# The paper's random-sample figures: model, start scale, width ×, height ×.
+SAMPLE_EXAMPLES = [("balloons", 0, 1.0, 1.0), ("balloons", 0, 2.0, 1.0), ("starry_night", 1, 1.0, 1.0)]
+
+
+def paper_example(mode: str) -> tuple[str, dict, int]:
+    """(model, editor value, start scale) for the paper's example of `mode`: the input as the
+    canvas and its mask as a painted layer (the input's own pixels where the mask is white), so
+    the editor's strokes give back exactly the paper's mask."""
+    name, image_file, mask_file, start_scale, _ = PAPER_EXAMPLES[mode]
+    picture = load_image(PAPER_INPUTS / image_file)[0]
+    layers = []
+    if mask_file:
+        mask = load_image(PAPER_INPUTS / mask_file)[0].convert("L").point(lambda v: 255 if v > 127 else 0)
+        layer = picture.convert("RGBA")
+        layer.putalpha(mask)
+        layers = [layer]
+    return name, {"background": picture, "layers": layers, "composite": picture}, start_scale
+
+
 # --- the page -------------------------------------------------------------------------------
 
 def editor_parts(value) -> tuple[Image.Image, Image.Image | None]:
@@ -278,6 +309,13 @@ def _ui_edit(model_name, editor, start_scale, seed, mode):
         image = painted if mode == "editing" else load_image(editor["background"])[0]
         return action(model_name, image, mask, start_scale, seed)
     return for_the_page(run)
+
+
+def _ui_paper_example(mode: str):
+    """Load the paper's example of `mode` into the sub-tab and run it: model, canvas, start scale
+    and result."""
+    name, editor, start_scale = paper_example(mode)
+    return name, editor, start_scale, _ui_edit(name, editor, start_scale, 0, mode)
 
 
 @on_gpu
@@ -342,10 +380,11 @@ def build_tab():
     choices = model_choices()
     names = [name for _, name in choices]
     default = DEFAULT_MODEL if DEFAULT_MODEL in names else (names[0] if names else None)
-    gr.Markdown("SinGAN learns one picture's patches at every scale. Pick a shipped model or train one "
-                "on your own image (about 14 minutes at 128 px on a 2-core CPU, in the last sub-tab); then draw new "
-                "samples, edit, harmonize, paint, enlarge or animate. **Start scale**: 0 is the coarsest; "
-                "higher scales keep more of the input and change only finer detail.")
+    gr.Markdown("SinGAN learns one picture's patches at every scale. The shipped models learned the SinGAN "
+                "paper's own images (at 160 px; the paper used 250), and each sub-tab has the paper's example "
+                "to click; or train a model on your own image (about 14 minutes at 128 px on a 2-core CPU, in the "
+                "last sub-tab). Then draw new samples, edit, harmonize, paint, enlarge or animate. **Start "
+                "scale**: 0 is the coarsest; higher scales keep more of the input and change only finer detail.")
     gr.Markdown(source_note([f"singan/{name}" for name in checkpoints("singan", "singan")]) +
                 f" *Models trained here are kept in `{user_models_dir()}`.*")
     # Custom values: API callers may name a model trained after this page was built.
@@ -363,6 +402,12 @@ def build_tab():
                 gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
             sample_button.click(_ui_sample, [model, count, start, scale_h, scale_v, seed], gallery,
                                 api_name="singan_sample", concurrency_id="singan")
+            shown_samples = [[name, *settings, 4, 0] for name, *settings in SAMPLE_EXAMPLES if name in names]
+            if shown_samples:
+                gr.Examples(shown_samples, inputs=[model, start, scale_h, scale_v, count, seed], outputs=gallery,
+                            fn=_ui_sample, run_on_click=True, cache_examples=False,
+                            label="As in the paper: samples from scale 0, stretched ×2 wide, and from scale 1")
+        editors = []
         for mode, title, verb, help_text, default_start in (
                 ("editing", "Editing", "Edit", "Paint a change on the image (move colours, add a shape); the painted "
                  "region is redrawn in the image's own texture and blended in.", 2),
@@ -384,7 +429,18 @@ def build_tab():
                 edit_button.click(lambda m, e, s, n, mode=mode: _ui_edit(m, e, s, n, mode),
                                   [model, editor, edit_start, edit_seed], result, api_visibility="private",
                                   concurrency_id="singan")
-                model.change(editor_background, model, editor, api_visibility="private")
+                # A person picking a model gets its image to paint on; an example or a finished
+                # training that sets the model (no .input) keeps its own canvas.
+                model.input(editor_background, model, editor, api_visibility="private")
+                editors.append(editor)
+                name, image_file, _, _, caption = PAPER_EXAMPLES[mode]
+                if name in names:
+                    shown, what = gr.Image(visible=False, type="filepath"), gr.Textbox(visible=False)
+                    gr.Examples([[str(PAPER_INPUTS / image_file), caption]], inputs=[shown, what],
+                                outputs=[model, editor, edit_start, result],
+                                fn=lambda _image, _caption, mode=mode: _ui_paper_example(mode),
+                                run_on_click=True, cache_examples=False,
+                                label="The SinGAN paper's own input and mask: click to load and run it")
         with gr.Tab("Super-resolution"):
             with gr.Row():
                 with gr.Column():
@@ -425,6 +481,8 @@ def build_tab():
                                        type="filepath", interactive=False, height=320, elem_id="singan-train-preview")
             train_button.click(_ui_train, [train_image, size, steps, subject], [model, trained, preview],
                                api_visibility="private", concurrency_id="singan_train", concurrency_limit=1)
+            for editor in editors:  # the new model is selected: paint on its image
+                trained.change(editor_background, trained, editor, api_visibility="private")
     # API twins with files in and out (the editors above are for people).
     api_image = gr.File(visible=False, type="filepath", label="Image")
     api_mask = gr.File(visible=False, type="filepath", label="Mask (white = change)")

@@ -101,19 +101,19 @@ def test_singan_endpoints_on_a_shipped_model(client, tmp_path):
     mask_image = Image.new("L", (160, 100), 0)
     mask_image.paste(255, (20, 20, 60, 60))
     mask_image.save(mask)
-    gallery = client.predict(model="evening_glow", count=3, start_scale=1, scale_h=1.5, scale_v=1.0, seed=7,
+    gallery = client.predict(model="balloons", count=3, start_scale=1, scale_h=1.5, scale_v=1.0, seed=7,
                              api_name="/singan_sample")
     assert len(gallery) == 3
     for name in ("/singan_edit", "/singan_harmonize"):
-        result = client.predict(model="evening_glow", image=handle_file(str(photo)), mask=handle_file(str(mask)),
+        result = client.predict(model="balloons", image=handle_file(str(photo)), mask=handle_file(str(mask)),
                                 start_scale=2, seed=0, api_name=name)
         assert Image.open(result).size == (160, 100)
-    result = client.predict(model="evening_glow", image=handle_file(str(photo)), start_scale=1, api_name="/singan_paint")
+    result = client.predict(model="balloons", image=handle_file(str(photo)), start_scale=1, api_name="/singan_paint")
     assert Image.open(result).size == (160, 100)
-    result = client.predict(model="evening_glow", factor="2", api_name="/singan_super_resolve")
+    result = client.predict(model="balloons", factor="2", api_name="/singan_super_resolve")
     model_w = Image.open(gallery[0]["image"]).size[0] / 1.5
     assert abs(Image.open(result).size[0] - 2 * model_w) <= 2
-    gif = client.predict(model="evening_glow", start_scale=1, motion=0.5, seed=0, api_name="/singan_animate")
+    gif = client.predict(model="balloons", start_scale=1, motion=0.5, seed=0, api_name="/singan_animate")
     assert Image.open(gif).n_frames > 10
 
 
@@ -128,8 +128,8 @@ def test_singan_train_endpoint_adds_a_usable_model(client, tmp_path):
 
 IMAGE_ENDPOINTS = {"/sketch_to_photo": lambda f: dict(sketch=f), "/colorize": lambda f: dict(photo=f, render_size=256),
                    "/stylize": lambda f: dict(photo=f, style="starry_night"),
-                   "/singan_paint": lambda f: dict(model="evening_glow", image=f, start_scale=1),
-                   "/singan_super_resolve": lambda f: dict(model="evening_glow", image=f, factor="2")}
+                   "/singan_paint": lambda f: dict(model="balloons", image=f, start_scale=1),
+                   "/singan_super_resolve": lambda f: dict(model="balloons", image=f, factor="2")}
 
 
 @pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS)

@@ -119,6 +119,16 @@ def test_singan_samples_and_a_painted_edit(page, tmp_path):
     assert page.locator("text=Traceback").count() == 0
 
 
+def test_a_singan_paper_example_loads_its_model_and_runs_in_one_click(page):
+    page.get_by_role("tab", name="SinGAN editing").click()
+    page.get_by_role("tab", name="Harmonization", exact=True).click()
+    assert page.locator("#singan-harmonization-result img").count() == 0
+    page.get_by_text("Starry Night: a pasted spaceship").click()
+    wait_for_images(page, "#singan-harmonization-result img")
+    assert page.locator("#singan-model input").input_value().endswith("(starry_night)")
+    assert page.locator("text=Traceback").count() == 0
+
+
 def test_empty_sketch_shows_a_message_not_a_trace(page):  # last: its message stays on the page
     page.get_by_role("tab", name="Sketch → photo").click()
     page.click("#sketchpad button[aria-label='Clear canvas']")

@@ -134,7 +134,7 @@ def test_reconstruction_and_seeded_samples_are_reproducible(trained):
 def test_samples_never_replay_the_reconstruction(trained, source):
     """Training drew the fixed noise right after seeding torch with its seed (0): a sample stream
     seeded with 0 must not draw that same noise and give back the training image."""
-    model = load_checkpoint(trained / "singan" if source == "tiny" else REPO / "weights" / "singan" / "evening_glow")
+    model = load_checkpoint(trained / "singan" if source == "tiny" else REPO / "weights" / "singan" / "balloons")
     rec = model.reconstruct()[-1]
     for seed in range(3):
         first = apps.samples(model, 1, seed=seed)[0]
@@ -227,6 +227,22 @@ def test_editor_strokes_become_the_mask():
     assert painted.getpixel((7, 7)) == (255, 0, 0) and painted.getpixel((20, 15)) == (0, 0, 255)
     assert mask.getbbox() == (5, 5, 10, 10)
     assert singan.editor_parts({"background": background, "layers": []})[1] is None
+
+
+@pytest.mark.parametrize("mode", sorted(singan.PAPER_EXAMPLES))
+def test_paper_examples_load_the_papers_input_and_mask_for_a_shipped_model(mode):
+    name, editor, start_scale = singan.paper_example(mode)
+    _, image_file, mask_file, _, _ = singan.PAPER_EXAMPLES[mode]
+    assert (REPO / "weights" / "singan" / name / "model.safetensors").is_file()
+    assert 0 < start_scale < load_checkpoint(REPO / "weights" / "singan" / name).num_scales
+    painted, mask = singan.editor_parts(editor)
+    picture = Image.open(singan.PAPER_INPUTS / image_file).convert("RGB")
+    assert np.array_equal(np.asarray(painted), np.asarray(picture))  # the strokes change no pixel
+    if mask_file is None:
+        assert mask is None
+    else:
+        paper_mask = np.asarray(Image.open(singan.PAPER_INPUTS / mask_file).convert("L")) > 127
+        assert np.array_equal(np.asarray(mask) > 127, paper_mask)
 
 
 def test_training_in_the_hub_adds_a_model_and_reports_progress(picture, tmp_path, monkeypatch):
