@@ -249,6 +249,12 @@ PAPER_EXAMPLES = {
 SAMPLE_EXAMPLES = [("balloons", 0, 1.0, 1.0), ("balloons", 0, 2.0, 1.0), ("starry_night", 1, 1.0, 1.0)]
 
 
+def sample_examples(names) -> list[list]:
+    """SAMPLE_EXAMPLES of the models in `names` as singan_sample's arguments (four samples, seed 0)."""
+    return [[name, 4, start_scale, wide, high, 0] for name, start_scale, wide, high in SAMPLE_EXAMPLES
+            if name in names]
+
+
 def paper_example(mode: str) -> tuple[str, dict, int]:
     """(model, editor value, start scale) for the paper's example of `mode`: the input as the
     canvas and its mask as a painted layer (the input's own pixels where the mask is white), so
@@ -400,11 +406,10 @@ def build_tab():
                     seed = gr.Number(value=0, precision=0, label="Seed")
                     sample_button = gr.Button("Sample", variant="primary", elem_id="singan-sample")
                 gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
-            sample_button.click(_ui_sample, [model, count, start, scale_h, scale_v, seed], gallery,
-                                api_name="singan_sample", concurrency_id="singan")
-            shown_samples = [[name, *settings, 4, 0] for name, *settings in SAMPLE_EXAMPLES if name in names]
-            if shown_samples:
-                gr.Examples(shown_samples, inputs=[model, start, scale_h, scale_v, count, seed], outputs=gallery,
+            sample_inputs = [model, count, start, scale_h, scale_v, seed]  # singan_sample's parameters
+            sample_button.click(_ui_sample, sample_inputs, gallery, api_name="singan_sample", concurrency_id="singan")
+            if sample_examples(names):
+                gr.Examples(sample_examples(names), inputs=sample_inputs, outputs=gallery,
                             fn=_ui_sample, run_on_click=True, cache_examples=False,
                             label="As in the paper: samples from scale 0, stretched ×2 wide, and from scale 1")
         editors = []

@@ -229,6 +229,16 @@ def test_editor_strokes_become_the_mask():
     assert singan.editor_parts({"background": background, "layers": []})[1] is None
 
 
+def test_sample_examples_are_singan_samples_arguments():
+    rows = singan.sample_examples(["balloons", "starry_night"])
+    assert len(rows) == len(singan.SAMPLE_EXAMPLES)
+    for row, (name, start_scale, wide, high) in zip(rows, singan.SAMPLE_EXAMPLES):
+        images = singan.singan_sample(*row)
+        model_h, model_w = load_checkpoint(REPO / "weights" / "singan" / name).config.sizes[-1]
+        assert len(images) == 4 and images[0].size == (round(model_w * wide), round(model_h * high))
+    assert singan.sample_examples(["tree"]) == []
+
+
 @pytest.mark.parametrize("mode", sorted(singan.PAPER_EXAMPLES))
 def test_paper_examples_load_the_papers_input_and_mask_for_a_shipped_model(mode):
     name, editor, start_scale = singan.paper_example(mode)
