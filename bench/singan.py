@@ -19,6 +19,7 @@ learning together, as train/singan.py's defaults) or reference (tamarott/SinGAN'
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import statistics
@@ -78,7 +79,17 @@ def super_resolution_psnr(model) -> dict:
     return figures
 
 
-CONFIGS = {"shipped": {"channels": 32, "max_channels": 32, "joint_scales": 3},
+def training_defaults():
+    """train/singan.py's default flags (train/ holds scripts, not a package: load it from its file)."""
+    spec = importlib.util.spec_from_file_location("train_singan", REPO / "train" / "singan.py")
+    script = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses look it up there
+    spec.loader.exec_module(script)
+    return script.SinGANArgs()
+
+
+SHIPPED = training_defaults()
+CONFIGS = {"shipped": {"channels": SHIPPED.channels, "max_channels": SHIPPED.max_channels,
+                       "joint_scales": SHIPPED.joint_scales},
            "reference": {"channels": 64, "max_channels": 128, "joint_scales": 1}}
 
 

@@ -18,8 +18,10 @@ style() {  # name, painter, description, steps, minutes, extra flags
     --num-workers 0 --sample-every 500 --save-every 500 --time-limit "$5" "${@:6}" > "$runs/$1.log" 2>&1
 }
 if [ "$pair" = first ]; then
-  style vangogh "Van Gogh" "Van Gogh, from 188 of his paintings" 6000 62 &
-  style monet "Monet" "Monet, from 270 of his paintings" 5000 55 &   # started 24 minutes later
+  # Resize-convolutions: the first runs with the paper's transposed convolutions laid a checkerboard
+  # grid over skies and forests. Van Gogh stopped at its time limit at step 5,585.
+  style vangogh "Van Gogh" "Van Gogh, from 188 of his paintings" 6000 62 --upsample resize &
+  style monet "Monet" "Monet, from 270 of his paintings" 5000 55 --upsample resize &
 else
   # Few paintings: crops from the whole canvas down to a quarter of it; Cézanne (95) also keeps the
   # photo's colours longer while it learns. Resize-convolutions: a first run with the paper's
