@@ -302,19 +302,22 @@ def _ui_sample(model, count, start_scale, scale_h, scale_v, seed):
     return for_the_page(singan_sample, model, count, start_scale, scale_h, scale_v, seed)
 
 
+def singan_from_editor(model_name: str, editor, start_scale: int, seed: int, mode: str):
+    """(result, note) of editing, harmonization or paint on an ImageEditor value: the strokes are
+    the mask (editing redraws them, harmonization keeps the picture under them), paint uses all."""
+    painted, mask = editor_parts(editor)
+    if mode == "paint":
+        return singan_paint(model_name, painted, start_scale, seed)
+    if mask is None:
+        raise ImageInputError("Paint over the part of the image to change first.")
+    if mode == "editing":
+        return singan_edit(model_name, painted, mask, start_scale, seed)
+    return singan_harmonize(model_name, load_image(editor["background"])[0], mask, start_scale, seed)
+
+
 @on_gpu
 def _ui_edit(model_name, editor, start_scale, seed, mode):
-    def run():
-        painted, mask = editor_parts(editor)
-        if mode == "paint":
-            return singan_paint(model_name, painted, start_scale, seed)
-        if mask is None:
-            raise ImageInputError("Paint over the part of the image to change first.")
-        action = singan_edit if mode == "editing" else singan_harmonize
-        # Harmonization keeps the pasted picture and uses the strokes only as the mask.
-        image = painted if mode == "editing" else load_image(editor["background"])[0]
-        return action(model_name, image, mask, start_scale, seed)
-    return for_the_page(run)
+    return for_the_page(singan_from_editor, model_name, editor, start_scale, seed, mode)
 
 
 def _ui_paper_example(mode: str):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from core.images import load_image
 from demos import singan
 
 LABEL_HEIGHT = 16
@@ -35,12 +34,7 @@ def figure(mode: str, start_scales: list[int], height: int = 200) -> Image.Image
     if mask is not None:
         tiles.append(labelled(mask, "paper's mask", height))
     for start in start_scales:
-        image = painted if mode != "harmonization" else load_image(editor["background"])[0]
-        if mode == "paint":
-            result, _ = singan.singan_paint(name, image, start, 0)
-        else:
-            action = singan.singan_edit if mode == "editing" else singan.singan_harmonize
-            result, _ = action(name, image, mask, start, 0)
+        result, _ = singan.singan_from_editor(name, editor, start, 0, mode)
         tiles.append(labelled(result, f"start scale {start}" + (" (the tab's)" if start == chosen else ""), height))
     sheet = Image.new("RGB", (sum(tile.width for tile in tiles) + 4 * (len(tiles) - 1), tiles[0].height), "white")
     x = 0
@@ -76,6 +70,7 @@ def main():
     for name, start_scale, scale_h, scale_v in singan.SAMPLE_EXAMPLES:
         if name in shipped and (scale_h, scale_v) != (1, 1):
             path = Path(args.out) / name / "stretched.jpg"
+            path.parent.mkdir(parents=True, exist_ok=True)
             stretched(name, start_scale, scale_h, scale_v).save(path, quality=88)
             print(path)
 
