@@ -411,8 +411,9 @@ def build_tab():
                 gallery = gr.Gallery(label="Samples", columns=4, height="auto", elem_id="singan-gallery")
             sample_inputs = [model, count, start, scale_h, scale_v, seed]  # singan_sample's parameters
             sample_button.click(_ui_sample, sample_inputs, gallery, api_name="singan_sample", concurrency_id="singan")
-            if sample_examples(names):
-                gr.Examples(sample_examples(names), inputs=sample_inputs, outputs=gallery,
+            shown_samples = sample_examples(names)
+            if shown_samples:
+                gr.Examples(shown_samples, inputs=sample_inputs, outputs=gallery,
                             fn=_ui_sample, run_on_click=True, cache_examples=False,
                             label="As in the paper: samples from scale 0, stretched ×2 wide, and from scale 1")
         editors = []
