@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 from PIL import Image
 
 from core.checkpoint import load_checkpoint
@@ -83,6 +84,20 @@ def test_demo_loads_the_trained_checkpoint(pix2pix_run, sketchy_folder, tmp_path
         assert sketch2photo.photo_categories() == ["disc"]
     finally:
         common.clear_models()
+
+
+def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_path):
+    tiny = ["--data", sketchy_folder, "--arch-options", '{"channels": [8, 16, 32, 64]}', "--val-fraction", 0.3,
+            "--image-size", "32", "--batch-size", "4", "--num-workers", "0"]
+    launch("classifier.py", *tiny, "--out", tmp_path / "first", "--max-steps", 2)
+    start = tmp_path / "first" / "classifier"
+    # learning rate 0: the continued weights must be the exported ones, not a fresh start
+    launch("classifier.py", *tiny, "--out", tmp_path / "second", "--max-steps", 1, "--lr", 0,
+           "--start-from", start)
+    first, second = load_checkpoint(start), load_checkpoint(tmp_path / "second" / "classifier")
+    for (name, a), b in zip(first.named_parameters(), second.parameters()):
+        assert torch.equal(a, b), name
+    assert f"continued from `{start}`" in (tmp_path / "second" / "classifier" / "README.md").read_text()
 
 
 def test_two_process_data_parallel_run_ends_with_identical_weights(photo_folder, tmp_path):

@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 
 from core import registry
 from core.augment import random_affine, stroke_jitter
+from core.checkpoint import load_checkpoint
 from core.data import SketchImages
 from core.training import TrainArgs, Trainer, parse_args
 
@@ -44,6 +45,9 @@ class ClassifierArgs(TrainArgs):
     val_fraction: float = 0.05
     thicken: float = 0.2          # share of sketches drawn with a broader pen
     erase: float = 0.3            # share with a rectangle left out
+    # an exported classifier to start from (same classes): a second one-cycle schedule trains it on,
+    # as --resume cannot once the first schedule has run to its end
+    start_from: str = ""
 
 
 @torch.no_grad()
@@ -82,6 +86,11 @@ def main():
     model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
                            image_size=args.image_size, pretrained=args.pretrained,
                            arch_options=json.loads(args.arch_options))
+    if args.start_from:
+        start = load_checkpoint(args.start_from)
+        if start.config.class_names != train_set.class_names:
+            raise SystemExit(f"--start-from {args.start_from} names other classes than {args.data}")
+        model.load_state_dict(start.state_dict())
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
                                                     pct_start=0.05)
@@ -107,6 +116,12 @@ def main():
         trainer.log(loss=loss.item(), accuracy=(logits.argmax(-1) == batch["label"]).float().mean().item())
 
 
+def origin(args) -> str:
+    if args.start_from:
+        return f"continued from `{args.start_from}`"
+    return "from ImageNet weights" if args.pretrained else "from scratch"
+
+
 def model_card(args, train_set, metrics, trainer) -> str:
     names = train_set.class_names
     rows = "\n".join(f"| {name} | {right}/{total} | {right / max(total, 1):.0%} |"
@@ -119,7 +134,7 @@ def model_card(args, train_set, metrics, trainer) -> str:
     parameters = sum(p.numel() for p in trainer.unwrap("classifier").parameters())
     return f"""# Sketch classifier ({args.arch}, {parameters / 1e6:.1f}M parameters)
 
-Trained by `train/classifier.py` of this hub, {"from ImageNet weights" if args.pretrained else "from scratch"}.
+Trained by `train/classifier.py` of this hub, {origin(args)}.
 
 - Data: `{args.data}`: {len(train_set)} training sketches of {len(names)} categories; the sketches of
   {args.val_fraction:.0%} of the photo ids (by a hash of the id, fixed before training) are held out
