@@ -83,14 +83,14 @@ def main():
     val_set = SketchImages(args.data, args.image_size, split="val", val_fraction=args.val_fraction)
     print(f"{len(train_set)} training and {len(val_set)} held-out sketches of {len(train_set.class_names)} "
           f"categories, decoded in {time.time() - started:.0f} s")
-    model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
-                           image_size=args.image_size, pretrained=args.pretrained,
-                           arch_options=json.loads(args.arch_options))
-    if args.start_from:
-        start = load_checkpoint(args.start_from)
-        if start.config.class_names != train_set.class_names:
+    if args.start_from:  # the checkpoint carries its own architecture
+        model = load_checkpoint(args.start_from).train()
+        if model.config.class_names != train_set.class_names:
             raise SystemExit(f"--start-from {args.start_from} names other classes than {args.data}")
-        model.load_state_dict(start.state_dict())
+    else:
+        model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
+                               image_size=args.image_size, pretrained=args.pretrained,
+                               arch_options=json.loads(args.arch_options))
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
                                                     pct_start=0.05)
@@ -131,8 +131,9 @@ def model_card(args, train_set, metrics, trainer) -> str:
                  f"{sum(r for r, _ in seed) / max(sum(t for _, t in seed), 1):.3f} over {sum(t for _, t in seed)} "
                  f"sketches.\n" if seed else "")
     majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
-    parameters = sum(p.numel() for p in trainer.unwrap("classifier").parameters())
-    return f"""# Sketch classifier ({args.arch}, {parameters / 1e6:.1f}M parameters)
+    classifier = trainer.unwrap("classifier")
+    parameters = sum(p.numel() for p in classifier.parameters())
+    return f"""# Sketch classifier ({classifier.config.arch}, {parameters / 1e6:.1f}M parameters)
 
 Trained by `train/classifier.py` of this hub, {origin(args)}.
 
