@@ -1,12 +1,12 @@
 """Colourisation speed on this machine; prints one JSON object.
 
     python bench/colorize.py [--weights weights/colorizer] [--render-size 512] [--precision fp32|bf16]
-                             [--batch-size 16] [--device cpu]
+                             [--batch-size 16] [--ndf 32] [--device cpu]
 
 Latency for 512² and 2048² photos: the median wall time of the whole tab function minus file I/O
 (Lab conversion at full size, the generator at the render size, chroma upsampling and recombination).
 Training: images/s of core.steps.conditional_gan_step (as train/colorize.py runs it after its L1-only
-phase) for the shipped configuration on 128² crops.
+phase) for the shipped generator and a discriminator of width --ndf (the shipped run's 32) on 128² crops.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def main():
     parser = bench_parser(__doc__, "weights/colorizer", training=True)
     parser.set_defaults(batch_size=16)
     parser.add_argument("--render-size", type=int, default=512)
+    parser.add_argument("--ndf", type=int, default=32, help="the training discriminator's width")
     args = parser.parse_args()
     device = args.device
     generator = load_checkpoint(args.weights, device=device)
@@ -41,7 +42,7 @@ def main():
 
     c = generator.config
     models = {"G": registry.build("unet_generator", c).to(device),
-              "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels, ndf=32,
+              "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels, ndf=args.ndf,
                                   norm=c.norm).to(device)}
     run = Bare(models, precision=args.precision)
     L = torch.rand(args.batch_size, 1, 128, 128, device=device) * 2 - 1
