@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from core.images import ImageInputError, to_image
-from core.models.dcgan import truncated_noise
+from core.models.dcgan import random_labels, truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
 from demos.common import for_the_page, get_model, on_gpu, output_path, source_note, weights_source
 
@@ -16,12 +16,12 @@ TRUNCATION_MODES = ("resample", "psi")
 DISPLAY_SIZE = 128  # 64 px samples are shown enlarged (nearest neighbour: no invented detail)
 
 
-def _labels(model, count: int, breed: str | None) -> torch.Tensor | None:
+def _labels(model, count: int, breed: str | None, seed: int) -> torch.Tensor | None:
     names = model.config.class_names
     if not names:
         return None
     if breed in (None, "", "any"):
-        return torch.arange(count) % len(names)
+        return random_labels(count, len(names), seed)
     if breed not in names:
         raise ImageInputError(f"Unknown breed {breed!r}.")
     return torch.full((count,), names.index(breed))
@@ -45,7 +45,7 @@ def generate_dogs(seed: int = 0, truncation: float = 4.0, count: int = 8, mode: 
     model = get_model(GENERATOR)
     device = next(model.parameters()).device
     z = truncated_noise(count, model.config.z_dim, int(seed), float(truncation), mode).to(device)
-    labels = _labels(model, count, breed)
+    labels = _labels(model, count, breed, int(seed))
     images = model(z, None if labels is None else labels.to(device))
     return [to_image(image) for image in images]
 
@@ -62,9 +62,8 @@ def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 4.0, frames:
     steps = torch.linspace(0, 1, frames)
     path = torch.stack([(torch.sin((1 - t) * angle) * za + torch.sin(t * angle) * zb) / torch.sin(angle)
                         if angle > 1e-4 else za for t in steps])
-    labels = _labels(model, frames, breed)
-    if labels is not None and breed in (None, "", "any"):
-        labels = torch.zeros(frames, dtype=torch.long)
+    labels = _labels(model, 1, breed, int(seed_a))  # the walk stays in seed_a's first dog's class
+    labels = None if labels is None else labels.expand(frames)
     device = next(model.parameters()).device
     images = model(path.to(device), None if labels is None else labels.to(device))
     pictures = [to_image(image).resize((DISPLAY_SIZE, DISPLAY_SIZE), Image.Resampling.NEAREST) for image in images]

@@ -35,7 +35,7 @@ from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.metrics import frechet_distance, kernel_distance  # noqa: E402
-from core.models.dcgan import truncated_noise  # noqa: E402
+from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
 TRUNCATIONS = (0.3, 0.5, 1.0, 2.0, 4.0)  # resample mode; 4 is as good as off
@@ -103,8 +103,12 @@ def features(model, images: torch.Tensor) -> np.ndarray:
 
 @torch.no_grad()
 def samples(generator, count: int, truncation: float, seed: int = 1) -> torch.Tensor:
+    """As the tab draws them: for a class-conditional generator, classes drawn for the seed."""
     z = truncated_noise(count, generator.config.z_dim, seed, truncation)
-    return torch.cat([generator(z[i:i + 250]).clamp(-1, 1) for i in range(0, count, 250)])
+    n_classes = len(generator.config.class_names)
+    labels = random_labels(count, n_classes, seed) if n_classes else None
+    return torch.cat([generator(z[i:i + 250], None if labels is None else labels[i:i + 250]).clamp(-1, 1)
+                      for i in range(0, count, 250)])
 
 
 def pairwise_mean(a: np.ndarray) -> float:

@@ -7,7 +7,7 @@ from core import registry
 from core.data import GenerativeImages
 from core.diffaugment import diff_augment
 from core.images import ImageInputError
-from core.models.dcgan import truncated_noise
+from core.models.dcgan import random_labels, truncated_noise
 from core.training import update_ema
 from demos import dogs
 from tests.conftest import draw_object
@@ -44,6 +44,32 @@ def test_truncated_noise_rules():
     assert torch.allclose(truncated_noise(4, 8, 2, 0.5, "psi"), 0.5 * truncated_noise(4, 8, 2, 1.0, "psi"))
     with pytest.raises(ValueError):
         truncated_noise(1, 4, 0, 1.0, "sideways")
+
+
+def test_classes_for_any_breed_follow_the_seed(monkeypatch):
+    labels = random_labels(64, 16, seed=3)
+    assert torch.equal(labels, random_labels(64, 16, seed=3)) and not torch.equal(labels, random_labels(64, 16, 4))
+    assert 0 <= labels.min() and labels.max() < 16 and len(labels.unique()) > 8
+    # The tab passes the seed's classes to a class-conditional generator, and one class to a walk.
+    generator = registry.build("dcgan_generator", dict(ngf=8, class_names=["pug", "husky", "collie"])).eval()
+    seen = []
+    monkeypatch.setattr(dogs, "get_model", lambda name: _Recording(generator, seen))
+    dogs.generate_dogs(seed=5, count=8)
+    dogs.interpolation_gif(5, 6, frames=4)
+    assert torch.equal(seen[0], random_labels(8, 3, seed=5))
+    assert torch.equal(seen[1], seen[0][:1].expand(4))
+
+
+class _Recording(torch.nn.Module):
+    """A generator that notes the classes it is asked for."""
+
+    def __init__(self, generator, seen):
+        super().__init__()
+        self.generator, self.seen, self.config = generator, seen, generator.config
+
+    def forward(self, z, labels=None):
+        self.seen.append(labels)
+        return self.generator(z, labels)
 
 
 def test_bad_requests_are_clear_errors():

@@ -138,3 +138,10 @@ def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0,
         z[outside] = torch.randn(int(outside.sum()), generator=generator)
         outside = z.abs() > truncation
     return z
+
+
+def random_labels(count: int, n_classes: int, seed: int) -> torch.Tensor:
+    """Classes for `seed` when none is chosen: uniform draws, the same for the same seed (from a
+    stream of their own, apart from the latents')."""
+    generator = torch.Generator().manual_seed(int(seed) + 2 ** 32)
+    return torch.randint(n_classes, (count,), generator=generator)
