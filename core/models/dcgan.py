@@ -106,7 +106,11 @@ class DCGANDiscriminator(nn.Module):
             width *= 2
         self.features = nn.Sequential(*layers)
         self.head = wrap(nn.Conv2d(width, 1, 4, 1, 0))
-        self.embed = wrap(nn.Embedding(len(c.class_names), width)) if c.class_names else None
+        self.embed = None
+        if c.class_names:  # small at the start like the other layers: without spectral norm an N(0, 1)
+            embed = nn.Embedding(len(c.class_names), width)  # table made the projection swamp the logits
+            nn.init.normal_(embed.weight, 0.0, 0.02)
+            self.embed = wrap(embed)
         init_weights(self)
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
