@@ -1,4 +1,4 @@
-"""Image quality figures for model cards: PSNR, SSIM and colourfulness."""
+"""Image quality figures for model cards: PSNR, SSIM, colourfulness, and distances between sets of features."""
 from __future__ import annotations
 
 import numpy as np
@@ -59,3 +59,17 @@ def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 100, subset_siz
         off = lambda k: (k.sum() - np.trace(k)) / (n * (n - 1))
         values.append(off(kxx) + off(kyy) - 2 * kxy.mean())
     return float(np.mean(values)), float(np.std(values))
+
+
+def precision_recall(fake: np.ndarray, real: np.ndarray, k: int = 3) -> tuple[float, float]:
+    """Kynkäänniemi et al. (2019) on any features (rows are images). Precision: the share of fakes
+    inside the real manifold (within some real image's distance to its k-th nearest real neighbour):
+    fidelity. Recall: the share of reals inside the fakes' manifold: coverage."""
+    def distances(x, y):
+        return np.sqrt(np.maximum((x ** 2).sum(1)[:, None] + (y ** 2).sum(1)[None] - 2 * x @ y.T, 0))
+
+    def inside(points, manifold):
+        radii = np.sort(distances(manifold, manifold), axis=1)[:, k]  # column 0 is the point itself
+        return float((distances(points, manifold) <= radii[None]).any(axis=1).mean())
+
+    return inside(fake, real), inside(real, fake)

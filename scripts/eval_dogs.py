@@ -8,6 +8,8 @@ other, never with published Inception FIDs. Against the held-out dog photos it r
 - the generator at several truncations, and a baseline generator (e.g. the old 21-image one),
 - variety (mean feature distance between samples) and closeness (mean feature distance from a
   sample to its nearest held-out photo: lower = more like some real dog),
+- precision (the share of samples that fall among the held-out photos: fidelity, what truncation
+  should raise) and recall (the share of held-out photos the samples cover: variety),
 - memorisation: each sample's nearest training photo in pixels, against the same distance for the
   held-out photos (which no model saw), with a picture of the closest pairs.
 
@@ -34,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
-from core.metrics import frechet_distance, kernel_distance  # noqa: E402
+from core.metrics import frechet_distance, kernel_distance, precision_recall  # noqa: E402
 from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
@@ -151,8 +153,10 @@ def main():
         f = features(net, images)
         kid, kid_std = kernel_distance(f, test_f)
         closeness = np.sqrt(((f[:, None] - test_f[None]) ** 2).sum(-1)).min(axis=1).mean()
+        precision, recall = precision_recall(f, test_f)
         return {"fid": round(frechet_distance(f, test_f), 2), "kid": round(kid, 4), "kid_std": round(kid_std, 4),
-                "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3)}
+                "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3),
+                "precision": round(precision, 3), "recall": round(recall, 3)}
 
     report["training_photos_vs_held_out"] = row(train_subset)
     generator = load_checkpoint(args.generator)

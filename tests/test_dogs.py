@@ -6,6 +6,7 @@ from PIL import Image
 from core import registry
 from core.data import GenerativeImages
 from core.diffaugment import diff_augment
+from core.metrics import precision_recall
 from core.images import ImageInputError
 from core.models.dcgan import random_labels, truncated_noise
 from core.training import update_ema
@@ -197,3 +198,14 @@ def test_frozen_module_passes_gradients_to_its_input_only():
         d(x).sum().backward()
     assert x.grad is not None and d.weight.grad is None
     assert d.weight.requires_grad and not d.bias.requires_grad
+
+
+def test_precision_and_recall_tell_fidelity_from_coverage():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 8))
+    assert min(precision_recall(rng.normal(size=(400, 8)), real)) > 0.8  # the same distribution
+    # Samples bunched at the centre of the reals: all faithful, little coverage (what truncation does).
+    precision, recall = precision_recall(0.2 * rng.normal(size=(400, 8)), real)
+    assert precision > 0.95 and recall < 0.3
+    # Samples off the reals' manifold: neither.
+    assert max(precision_recall(rng.normal(size=(400, 8)) + 6, real)) < 0.05
