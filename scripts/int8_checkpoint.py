@@ -4,6 +4,7 @@ whether it hurt.
 
     python scripts/int8_checkpoint.py weights/styles/monet --photos data/styles/photos/test
     python scripts/int8_checkpoint.py weights/colorizer --photos data/colour/test     # grey inputs
+    python scripts/int8_checkpoint.py weights/dogs                                     # seeded latents
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.checkpoint import CARD_FILE, load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.images import load_image, to_tensor  # noqa: E402
+from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 
 @torch.no_grad()
@@ -26,26 +28,41 @@ def outputs(model, photos: list[torch.Tensor]) -> list[torch.Tensor]:
     return [net.translate(photo[None])[0] for photo in photos]
 
 
+@torch.no_grad()
+def generated(model, count: int) -> list[torch.Tensor]:
+    """What the hub shows for a generator of images from noise: `count` samples of seed 0."""
+    n_classes = len(model.config.class_names)
+    return list(model(truncated_noise(count, model.config.z_dim, seed=0, truncation=4.0),
+                      random_labels(count, n_classes, seed=0) if n_classes else None))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
-    parser.add_argument("--photos", required=True, help="a folder of inputs to compare outputs on")
+    parser.add_argument("--photos", help="a folder of inputs to compare outputs on (not for a generator from noise)")
     parser.add_argument("--count", type=int, default=50)
     args = parser.parse_args()
     folder = Path(args.checkpoint)
     before = load_checkpoint(folder)
     size = (folder / "model.safetensors").stat().st_size
-    photos = [to_tensor(load_image(p)[0]) for p in list_images(Path(args.photos))[:args.count]]
-    if getattr(before.config, "in_channels", 3) == 1:  # sketch and grey-input models
-        photos = [photo.mean(0, keepdim=True) for photo in photos]
-    reference = outputs(before, photos)
+    from_noise = hasattr(before.config, "z_dim")
+    if from_noise:
+        compare = lambda model: generated(model.eval(), args.count)
+    elif args.photos:
+        photos = [to_tensor(load_image(p)[0]) for p in list_images(Path(args.photos))[:args.count]]
+        if getattr(before.config, "in_channels", 3) == 1:  # sketch and grey-input models
+            photos = [photo.mean(0, keepdim=True) for photo in photos]
+        compare = lambda model: outputs(model, photos)
+    else:
+        raise SystemExit("--photos is needed for a model that takes images")
+    reference = compare(before)
     card = (folder / CARD_FILE).read_text() if (folder / CARD_FILE).is_file() else ""
     save_checkpoint(folder, before, card=card, extra=before.checkpoint_extra, dtype=torch.float16,
                     int8_weights=True)
-    after = outputs(load_checkpoint(folder), photos)
+    after = compare(load_checkpoint(folder))
     psnr = [10 * torch.log10(4 / (a - b).square().mean()).item() for a, b in zip(after, reference)]
     print(f"{folder}: {size / 1e6:.2f} MB → {(folder / 'model.safetensors').stat().st_size / 1e6:.2f} MB; "
-          f"int8 output against the fp16 output over {len(photos)} inputs: PSNR {sum(psnr) / len(psnr):.1f} dB "
+          f"int8 output against the fp16 output over {len(reference)} inputs: PSNR {sum(psnr) / len(psnr):.1f} dB "
           f"(worst {min(psnr):.1f} dB)")
 
 
