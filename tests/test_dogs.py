@@ -95,12 +95,14 @@ def test_conditional_models_and_sizes():
         assert images.shape == (2, 3, size, size) and d(images, labels).shape == (2, 1)
     with pytest.raises(ValueError, match="class-conditional"):
         g(torch.randn(2, 128))
-    # At the start the class projection must not swamp D's logits (it did with an N(0, 1) table).
+    # At the start the class projection must not swamp D's logits (an N(0, 1) table gave about ±200;
+    # D's own logits at initialisation stay within about ±8).
+    torch.manual_seed(0)
     for spectral_norm in (False, True):
         config = dict(ngf=64, ndf=64, class_names=[str(i) for i in range(16)], spectral_norm=spectral_norm)
         d = registry.build("dcgan_discriminator", config)
         logits = d(torch.rand(8, 3, 64, 64) * 2 - 1, torch.arange(8))
-        assert logits.abs().max() < 5
+        assert logits.abs().max() < 25
 
 
 def test_diffaugment_is_differentiable_and_changes_images():
