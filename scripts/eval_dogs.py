@@ -107,8 +107,7 @@ def features(model, images: torch.Tensor) -> np.ndarray:
 def samples(generator, count: int, truncation: float, seed: int = 1) -> torch.Tensor:
     """As the tab draws them: for a class-conditional generator, classes drawn for the seed."""
     z = truncated_noise(count, generator.config.z_dim, seed, truncation)
-    n_classes = len(generator.config.class_names)
-    labels = random_labels(count, n_classes, seed) if n_classes else None
+    labels = random_labels(count, len(generator.config.class_names), seed)
     return torch.cat([generator(z[i:i + 250], None if labels is None else labels[i:i + 250]).clamp(-1, 1)
                       for i in range(0, count, 250)])
 

@@ -31,9 +31,8 @@ def outputs(model, photos: list[torch.Tensor]) -> list[torch.Tensor]:
 @torch.no_grad()
 def generated(model, count: int) -> list[torch.Tensor]:
     """What the hub shows for a generator of images from noise: `count` samples of seed 0."""
-    n_classes = len(model.config.class_names)
     return list(model(truncated_noise(count, model.config.z_dim, seed=0, truncation=4.0),
-                      random_labels(count, n_classes, seed=0) if n_classes else None))
+                      random_labels(count, len(model.config.class_names), seed=0)))
 
 
 def main():
@@ -45,8 +44,7 @@ def main():
     folder = Path(args.checkpoint)
     before = load_checkpoint(folder)
     size = (folder / "model.safetensors").stat().st_size
-    from_noise = hasattr(before.config, "z_dim")
-    if from_noise:
+    if hasattr(before.config, "z_dim"):  # a generator from noise
         compare = lambda model: generated(model.eval(), args.count)
     elif args.photos:
         photos = [to_tensor(load_image(p)[0]) for p in list_images(Path(args.photos))[:args.count]]

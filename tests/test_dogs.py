@@ -51,6 +51,7 @@ def test_classes_for_any_breed_follow_the_seed(monkeypatch):
     labels = random_labels(64, 16, seed=3)
     assert torch.equal(labels, random_labels(64, 16, seed=3)) and not torch.equal(labels, random_labels(64, 16, 4))
     assert 0 <= labels.min() and labels.max() < 16 and len(labels.unique()) > 8
+    assert random_labels(4, 0, seed=3) is None  # an unconditional generator takes no classes
     # The tab passes the seed's classes to a class-conditional generator, and one class to a walk.
     generator = registry.build("dcgan_generator", dict(ngf=8, class_names=["pug", "husky", "collie"])).eval()
     seen = []

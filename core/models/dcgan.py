@@ -144,8 +144,10 @@ def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0,
     return z
 
 
-def random_labels(count: int, n_classes: int, seed: int) -> torch.Tensor:
+def random_labels(count: int, n_classes: int, seed: int) -> torch.Tensor | None:
     """Classes for `seed` when none is chosen: uniform draws, the same for the same seed (from a
-    stream of their own, apart from the latents')."""
+    stream of their own, apart from the latents'); None for an unconditional generator."""
+    if not n_classes:
+        return None
     generator = torch.Generator().manual_seed(int(seed) + 2 ** 32)
     return torch.randint(n_classes, (count,), generator=generator)
