@@ -21,7 +21,7 @@ from PIL import Image
 from torch.utils.data import Dataset
 
 from core.images import load_image, resize_batch, to_tensor
-from core.linedraw import thicken, xdog
+from core.linedraw import frame_sketch, thicken, xdog
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 
@@ -150,14 +150,17 @@ def category_folders(root: Path) -> list[str]:
 class SketchyDataset(_PairDataset):
     """The Sketchy database: several sketches per photo, the category from the folder name.
 
-    `categories` keeps only those categories (the labels still index all of them).
+    `categories` keeps only those categories (the labels still index all of them). A
+    `sketch_extent` above 0 frames every sketch at that share of its canvas (frame_sketch): the
+    sketches of this copy are drawn at many sizes and places, while each photo frames its object.
     """
     sketch_input = True
 
     def __init__(self, root, transform: PairTransform, split="all", val_fraction=0.1,
-                 categories: list[str] | None = None):
+                 categories: list[str] | None = None, sketch_extent: float = 0.0):
         super().__init__(transform)
         root = Path(root)
+        self.sketch_extent = sketch_extent
         sketch_root, photo_root = sketchy_folders(root)
         self.class_names = category_folders(sketch_root)
         for label, category in enumerate(self.class_names):
@@ -172,7 +175,10 @@ class SketchyDataset(_PairDataset):
                       (f" for {', '.join(categories)}" if categories else ""))
 
     def load_pair(self, item, rng):
-        return load_image(item[1])[0].convert("L"), load_image(item[2])[0]
+        sketch = load_image(item[1])[0].convert("L")
+        if self.sketch_extent:
+            sketch = frame_sketch(sketch, max(sketch.size), (self.sketch_extent, self.sketch_extent))
+        return sketch, load_image(item[2])[0]
 
 
 class SketchImages(Dataset):
@@ -237,14 +243,14 @@ class PhotoSketchDataset(_PairDataset):
 
 
 def open_pair_dataset(root, transform: PairTransform, split="all", val_fraction=0.1,
-                      categories: list[str] | None = None) -> _PairDataset:
-    """Pick the layout from what is in `root` (`categories` applies to the Sketchy layout)."""
+                      categories: list[str] | None = None, sketch_extent: float = 0.0) -> _PairDataset:
+    """Pick the layout from what is in `root` (`categories` and `sketch_extent` apply to the Sketchy layout)."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"No data folder at {root}.")
     args = dict(split=split, val_fraction=val_fraction)
     if (root / "sketch").is_dir() and (root / "photo").is_dir():
-        return SketchyDataset(root, transform, categories=categories, **args)
+        return SketchyDataset(root, transform, categories=categories, sketch_extent=sketch_extent, **args)
     if (root / "A").is_dir() and (root / "B").is_dir():
         return PairedFolderDataset(root, transform, **args)
     if any(p.is_dir() for p in root.iterdir()):

@@ -4,23 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image
 
 from core.images import ImageInputError, load_image, resize_batch, to_image, to_tensor
-from core.linedraw import stroke_width
+from core.linedraw import frame_sketch
 from demos.common import checkpoint_extra, for_the_page, get_model, on_gpu, source_note, weights_source
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "sketch").glob("*.png"))
 MAX_UPLOAD_SIDE = 4096   # larger uploads are scaled down first: a sketch needs no more
-INK_THRESHOLD = 200      # grey levels below this count as strokes when finding the drawing
 SIZE = 256               # the photo model's size, and Sketchy's
-SKETCHY_EXTENT = (0.4, 0.9)  # 10th-90th percentile of a Sketchy sketch's long side, as a share of its canvas
-SKETCHY_STROKE = 3       # median pen width of the Sketchy sketches at 256 px (measured)
 
 
 def sketchpad_image(value):
@@ -40,34 +36,12 @@ def sketchpad_image(value):
     return value
 
 
-def normalise_sketch(image: Image.Image, size: int = SIZE) -> Image.Image:
-    """A drawing prepared as the Sketchy training sketches are: cropped to its strokes and centred on
-    a white square, its long side kept at the share of the canvas it had, within SKETCHY_EXTENT
-    (so a small drawing in a corner is enlarged); a pen much thinner or broader than
-    Sketchy's (SKETCHY_STROKE px at 256 px) is changed to it before the drawing is scaled."""
-    grey = image.convert("L")
-    box = grey.point(lambda v: 255 if v < INK_THRESHOLD else 0).getbbox()
-    if box is None:
-        raise ImageInputError("The sketch is empty: draw some dark lines on the white canvas.")
-    extent = max(box[2] - box[0], box[3] - box[1]) / max(grey.size)
-    extent = min(max(extent, SKETCHY_EXTENT[0]), SKETCHY_EXTENT[1])
-    grey = grey.crop(box)
-    inner = max(1, round(size * extent))
-    scale = inner / max(grey.size)
-    width = stroke_width(np.asarray(grey) < INK_THRESHOLD)  # in the drawing's own pixels
-    target = SKETCHY_STROKE * size / 256
-    # Only pens far from Sketchy's are changed: the classifier copes with 1.5-3x its width, and
-    # filtering pens near it cost held-out accuracy (measured).
-    if 0 < width * scale < target / 2 or width * scale > 3 * target:
-        change = int((target / scale - width) / 2) * 2  # filters widen or narrow by even amounts
-        if change >= 2:
-            grey = grey.filter(ImageFilter.MinFilter(change + 1))
-        elif change <= -2:
-            grey = grey.filter(ImageFilter.MaxFilter(-change + 1))
-    grey = ImageOps.contain(grey, (inner, inner), Image.Resampling.LANCZOS)
-    canvas = Image.new("L", (size, size), 255)
-    canvas.paste(grey, ((size - grey.width) // 2, (size - grey.height) // 2))
-    return canvas
+def prepare_sketch(image: Image.Image, generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The drawing as a SIZE×SIZE tensor for the photo model (framed as its checkpoint's training
+    sketches were, when it says) and for the classifier (framed as the Sketchy sketches are)."""
+    for_classifier = to_tensor(frame_sketch(image, SIZE))
+    extent = generator.checkpoint_extra.get("sketch_extent")
+    return (to_tensor(frame_sketch(image, SIZE, (extent, extent))) if extent else for_classifier), for_classifier
 
 
 @torch.no_grad()
@@ -89,8 +63,10 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
     """
     image, _ = load_image(sketchpad_image(sketch), max_side=MAX_UPLOAD_SIDE)
     generator, classifier = get_model(GENERATOR), get_model(CLASSIFIER)
-    sketch_tensor = to_tensor(normalise_sketch(image))[None].to(next(generator.parameters()).device)
-    return to_image(paint(generator, sketch_tensor)[0]), classifier.top_k(sketch_tensor, k=top_k)[0]
+    for_photo, for_classifier = prepare_sketch(image, generator)
+    device = next(generator.parameters()).device
+    return (to_image(paint(generator, for_photo[None].to(device))[0]),
+            classifier.top_k(for_classifier[None].to(device), k=top_k)[0])
 
 
 def photo_categories() -> list[str]:

@@ -1,10 +1,11 @@
 """Evaluate the sketch tab's two models on held-out Sketchy sketches, as the tab uses them.
 
 - The classifier: top-1/top-5 on the held-out sketches as they are, and after the tab's own
-  preparation (cropped, centred, pen width evened out: demos.sketch2photo.normalise_sketch),
+  preparation (cropped, centred, pen width evened out: core.linedraw.frame_sketch),
   plus the most frequent confusions.
-- The photo model: a contact sheet of random held-out sketch / result / true photo triplets,
-  each labelled with the classifier's first guess.
+- The photo model: held-out L1/PSNR and a contact sheet of random held-out sketch / result /
+  true photo triplets, each labelled with the classifier's first guess; the sketches are prepared
+  for both models as the tab prepares them (demos.sketch2photo.prepare_sketch).
 
     python scripts/eval_sketch.py --data data/sketchy --classifier weights/sketch_classifier \
         --generator weights/sketch2photo --sheet weights/sketch2photo/held_out_samples.jpg
@@ -26,8 +27,9 @@ from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
 from core.data import photo_id, sketchy_folders  # noqa: E402
 from core.images import load_image, to_image, to_tensor  # noqa: E402
+from core.linedraw import frame_sketch  # noqa: E402
 from core.metrics import batch_psnr, mean_target  # noqa: E402
-from demos.sketch2photo import normalise_sketch, paint  # noqa: E402
+from demos.sketch2photo import paint, prepare_sketch  # noqa: E402
 
 
 @torch.no_grad()
@@ -35,7 +37,7 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
     names = classifier.config.class_names
     figures = {}
     for how, prepare in [("as drawn", lambda p: load_image(p)[0].convert("L")),
-                         ("prepared as in the tab", lambda p: normalise_sketch(load_image(p)[0]))]:
+                         ("prepared as in the tab", lambda p: frame_sketch(load_image(p)[0]))]:
         top1 = top5 = 0
         confusions = Counter()
         for start in range(0, len(sketches), batch_size):
@@ -62,10 +64,11 @@ def contact_sheet(generator, classifier, pairs: SketchyDataset, count: int, seed
     draw = ImageDraw.Draw(sheet)
     for n, index in enumerate(chosen):
         item = pairs[index]
-        photo = paint(generator, item["A"][None])[0]
-        guess, probability = next(iter(classifier.top_k(item["A"][None], k=1)[0].items()))
+        for_photo, for_classifier = prepare_sketch(to_image(item["A"]), generator)
+        photo = paint(generator, for_photo[None])[0]
+        guess, probability = next(iter(classifier.top_k(for_classifier[None], k=1)[0].items()))
         x, y = (n % columns) * (3 * cell + gap), (n // columns) * (cell + label_height)
-        for k, tensor in enumerate([item["A"], photo, item["B"]]):
+        for k, tensor in enumerate([for_photo, photo, item["B"]]):
             sheet.paste(to_image(tensor).convert("RGB").resize((cell, cell), Image.Resampling.LANCZOS),
                         (x + k * cell, y + label_height))
         truth = pairs.class_names[item["label"]]
@@ -80,7 +83,8 @@ def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) ->
     sums = {"l1": 0.0, "psnr": 0.0, "mean photo l1": 0.0, "mean photo psnr": 0.0}
     for index in range(len(pairs)):
         item = pairs[index]
-        for prefix, photo in (("", paint(generator, item["A"][None])[0]), ("mean photo ", mean_photo)):
+        for_photo = prepare_sketch(to_image(item["A"]), generator)[0]
+        for prefix, photo in (("", paint(generator, for_photo[None])[0]), ("mean photo ", mean_photo)):
             sums[prefix + "l1"] += ((photo.clamp(-1, 1) - item["B"]) / 2).abs().mean().item()
             sums[prefix + "psnr"] += batch_psnr(photo[None], item["B"][None]).item()
     return {key: value / len(pairs) for key, value in sums.items()} | {"pairs": len(pairs)}

@@ -67,6 +67,20 @@ def test_sketchy_layout_without_augmentation_folders(sketchy_folder):
         open_pair_dataset(sketchy_folder, TRAIN, categories=["cat"])
 
 
+def test_sketchy_sketches_can_be_framed_like_the_photos(tmp_path):
+    """A small sketch in a corner comes back centred, its long side at the asked share."""
+    (tmp_path / "photo" / "car").mkdir(parents=True)
+    (tmp_path / "sketch" / "car").mkdir(parents=True)
+    draw_object("box", 1).save(tmp_path / "photo" / "car" / "n01.jpg")
+    sketch = Image.new("L", (64, 64), 255)
+    sketch.paste(0, (4, 4, 20, 12))  # 16 px wide, top left
+    sketch.save(tmp_path / "sketch" / "car" / "n01-1.png")
+    for extent, centre, width in [(0.0, 12 / 64 * 32, 16 / 64 * 32), (0.75, 16, 0.75 * 32)]:
+        item = open_pair_dataset(tmp_path, EVAL, sketch_extent=extent)[0]
+        ys, xs = np.nonzero(item["A"][0].numpy() < 0)
+        assert abs((xs.min() + xs.max() + 1) / 2 - centre) <= 1 and abs(xs.max() + 1 - xs.min() - width) <= 1
+
+
 def test_sketch_images_hold_every_sketch_with_photos_split_whole(sketchy_folder):
     train = SketchImages(sketchy_folder, image_size=24, split="train", val_fraction=0.3)
     val = SketchImages(sketchy_folder, image_size=24, split="val", val_fraction=0.3)

@@ -24,6 +24,14 @@ def test_unet_output_shape(depth, size):
     assert out.abs().max() <= 1
 
 
+def test_unet_resize_upsampling_has_no_transposed_conv():
+    g = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, upsample="resize").eval()
+    assert g(torch.randn(2, 1, 32, 32)).shape == (2, 3, 32, 32)
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
+    with pytest.raises(ValueError, match="unknown upsampling"):
+        registry.build("unet_generator", upsample="bilinear")
+
+
 @pytest.mark.parametrize("h,w", [(33, 47), (1, 1), (100, 20), (64, 64)])
 def test_translate_any_size(h, w):
     g = registry.build("unet_generator", depth=5, ngf=4).eval()

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core.images import ImageInputError
-from core.linedraw import stroke_width
-from demos.sketch2photo import SKETCHY_EXTENT, SKETCHY_STROKE, EXAMPLES, normalise_sketch, sketch_to_photo
+from core.linedraw import SKETCHY_EXTENT, SKETCHY_STROKE, frame_sketch, stroke_width
+from demos.sketch2photo import EXAMPLES, sketch_to_photo
 
 
 def drawn_canvas() -> dict:
@@ -60,10 +60,10 @@ def test_bad_sketches_are_clear_errors(value, message):
         sketch_to_photo(value)
 
 
-def test_normalise_sketch_centres_strokes_at_sketchy_extent():
+def test_frame_sketch_centres_strokes_at_sketchy_extent():
     canvas = Image.new("L", (400, 200), 255)
     ImageDraw.Draw(canvas).rectangle((10, 10, 60, 40), outline=0, width=3)
-    square = np.asarray(normalise_sketch(canvas, 128))
+    square = np.asarray(frame_sketch(canvas, 128))
     ys, xs = np.nonzero(square < 128)
     assert square.shape == (128, 128) and set(np.unique(square)) <= {0, 255}
     assert abs((xs.min() + xs.max()) / 2 - 64) < 3 and abs((ys.min() + ys.max()) / 2 - 64) < 3
@@ -71,8 +71,8 @@ def test_normalise_sketch_centres_strokes_at_sketchy_extent():
 
 
 @pytest.mark.parametrize("pen", [1, 4, 60])
-def test_normalise_sketch_evens_out_the_pen_width(pen):
+def test_frame_sketch_evens_out_the_pen_width(pen):
     canvas = Image.new("L", (1200, 1200), 255)
     ImageDraw.Draw(canvas).ellipse((100, 100, 1100, 1100), outline=0, width=pen)
-    ink = np.asarray(normalise_sketch(canvas)) < 128
+    ink = np.asarray(frame_sketch(canvas)) < 128
     assert ink.any() and SKETCHY_STROKE - 1 <= stroke_width(ink) <= SKETCHY_STROKE + 2  # as in Sketchy

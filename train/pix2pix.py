@@ -40,6 +40,8 @@ class Pix2PixArgs(GANArgs):
     categories: str = ""          # Sketchy: comma-separated categories to train on ("" = all)
     augment: bool = False         # sketch inputs: joint zoom/rotation/shear, broader pens
     l1_only_steps: int = 0        # G learns from L1 alone for this many steps, then GAN + L1
+    sketch_extent: float = 0.0    # Sketchy: frame every sketch at this share of the square (0: as drawn)
+    upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
 
 
 @torch.no_grad()
@@ -68,15 +70,15 @@ def main():
     args = parse_args(Pix2PixArgs)
     transform = PairTransform(args.image_size, args.load_size)
     categories = [c.strip() for c in args.categories.split(",") if c.strip()] or None
-    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction,
-                                  categories=categories)
+    framing = dict(categories=categories, sketch_extent=args.sketch_extent)
+    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction, **framing)
     val_set = open_pair_dataset(args.data, PairTransform(args.image_size, train=False),
-                                split="val", val_fraction=args.val_fraction, categories=categories)
+                                split="val", val_fraction=args.val_fraction, **framing)
     in_channels = 1 if train_set.sketch_input else 3
     baseline = mean_target(train_set)
 
     G = registry.build("unet_generator", in_channels=in_channels, depth=args.depth, ngf=args.ngf,
-                       max_mult=args.max_mult, norm=args.norm)
+                       max_mult=args.max_mult, norm=args.norm, upsample=args.upsample)
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
@@ -102,7 +104,8 @@ def main():
                       exports={"G": "generator"}, sample_fn=samples,
                       card_fn=card, schedulers=schedulers,
                       export_extras={"G": {"categories": categories or train_set.class_names,
-                                           "image_size": args.image_size}})
+                                           "image_size": args.image_size,
+                                           "sketch_extent": args.sketch_extent}})
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
         if args.augment and train_set.sketch_input:
@@ -116,12 +119,14 @@ def main():
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
+    framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
+              if args.sketch_extent else "")
     return f"""# pix2pix generator
 
 Trained by `train/pix2pix.py` of this hub.
 
 - Data: `{args.data}`: {len(train_set)} training pairs, {len(val_set)} held out (by a hash of the
-  photo's name, {args.val_fraction:.0%}); categories: {classes}
+  photo's name, {args.val_fraction:.0%}); categories: {classes}{framed}
 - Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size}{augmented});
   L1 alone for the first {args.l1_only_steps} steps
 - Hardware: {hardware}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.models.layers import ImageTranslator, init_weights, norm_layer
+from core.models.layers import ImageTranslator, init_weights, norm_layer, upsampling
 from core.models.pix2pix import UNetConfig, UNetGenerator
 from core.registry import register
 
@@ -59,15 +59,9 @@ class ResnetGenerator(ImageTranslator):
             layers += [nn.Conv2d(c.ngf * mult, c.ngf * mult * 2, 3, stride=2, padding=1, bias=bias),
                        norm_layer(c.norm, c.ngf * mult * 2), nn.ReLU(True)]
         layers += [ResnetBlock(c.ngf * 4, c.norm, c.dropout) for _ in range(c.n_blocks)]
-        if c.upsample not in ("transpose", "resize"):
-            raise ValueError(f"unknown upsampling {c.upsample!r}: use 'transpose' or 'resize'")
         for mult in (4, 2):  # upsample
-            if c.upsample == "transpose":
-                layers.append(nn.ConvTranspose2d(c.ngf * mult, c.ngf * mult // 2, 3, stride=2, padding=1,
-                                                 output_padding=1, bias=bias))
-            else:
-                layers += [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1),
-                           nn.Conv2d(c.ngf * mult, c.ngf * mult // 2, 3, bias=bias)]
+            layers += upsampling(c.upsample, nn.ConvTranspose2d(c.ngf * mult, c.ngf * mult // 2, 3, stride=2,
+                                                                padding=1, output_padding=1, bias=bias))
             layers += [norm_layer(c.norm, c.ngf * mult // 2), nn.ReLU(True)]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(c.ngf, c.out_channels, 7), nn.Tanh()]
         self.net = nn.Sequential(*layers)

@@ -17,6 +17,18 @@ def norm_layer(kind: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown norm {kind!r}: use 'batch', 'instance' or 'none'")
 
 
+def upsampling(kind: str, transposed: nn.ConvTranspose2d) -> list[nn.Module]:
+    """×2 upsampling layers: the model's own `transposed` conv ("transpose"), or nearest neighbour
+    then a 3×3 conv with the same channels ("resize"), which unlike a transposed conv whose kernel
+    overlaps unevenly draws no checkerboard."""
+    if kind == "transpose":
+        return [transposed]
+    if kind == "resize":
+        conv = nn.Conv2d(transposed.in_channels, transposed.out_channels, 3, bias=transposed.bias is not None)
+        return [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1), conv]
+    raise ValueError(f"unknown upsampling {kind!r}: use 'transpose' or 'resize'")
+
+
 def init_weights(module: nn.Module, std: float = 0.02) -> None:
     """DCGAN/pix2pix initialisation: conv weights N(0, std), norm scales N(1, std), biases 0."""
     for layer in module.modules():

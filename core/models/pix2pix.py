@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from core.models.layers import ImageTranslator, init_weights, norm_layer
+from core.models.layers import ImageTranslator, init_weights, norm_layer, upsampling
 from core.registry import register
 
 
@@ -23,6 +23,7 @@ class UNetConfig:
     norm: str = "batch"
     dropout: float = 0.5    # dropout in the innermost decoder blocks (the noise z of pix2pix)
     dropout_blocks: int = 3
+    upsample: str = "transpose"  # or "resize": nearest ×2 then a 3×3 conv, which draws no checkerboard
 
 
 @dataclass
@@ -42,8 +43,9 @@ def _down(in_ch, out_ch, norm, outermost=False, innermost=False):
     return nn.Sequential(*layers)
 
 
-def _up(in_ch, out_ch, norm, outermost=False, dropout=0.0):
-    layers = [nn.ReLU(True), nn.ConvTranspose2d(in_ch, out_ch, 4, 2, 1, bias=outermost or norm != "batch")]
+def _up(in_ch, out_ch, norm, outermost=False, dropout=0.0, upsample="transpose"):
+    transposed = nn.ConvTranspose2d(in_ch, out_ch, 4, 2, 1, bias=outermost or norm != "batch")
+    layers = [nn.ReLU(True), *upsampling(upsample, transposed)]
     if outermost:
         layers.append(nn.Tanh())
     else:
@@ -71,7 +73,7 @@ class UNetGenerator(ImageTranslator):
             up_in = width if innermost else 2 * width
             up_out = c.out_channels if outermost else widths[i - 1]
             with_dropout = c.depth - 1 - c.dropout_blocks <= i < c.depth - 1
-            self.ups.append(_up(up_in, up_out, c.norm, outermost, c.dropout if with_dropout else 0.0))
+            self.ups.append(_up(up_in, up_out, c.norm, outermost, c.dropout if with_dropout else 0.0, c.upsample))
         init_weights(self)
 
     @property
