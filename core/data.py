@@ -153,14 +153,16 @@ class SketchyDataset(_PairDataset):
     `categories` keeps only those categories (the labels still index all of them). A
     `sketch_extent` above 0 frames every sketch at that share of its canvas (frame_sketch): the
     sketches of this copy are drawn at many sizes and places, while each photo frames its object.
+    In training, `drawn_fraction` of the pairs swap the sketch for an XDoG drawing of the photo
+    (pen width varied): lines that lie exactly on the photo's edges, which no hand sketch does.
     """
     sketch_input = True
 
     def __init__(self, root, transform: PairTransform, split="all", val_fraction=0.1,
-                 categories: list[str] | None = None, sketch_extent: float = 0.0):
+                 categories: list[str] | None = None, sketch_extent: float = 0.0, drawn_fraction: float = 0.0):
         super().__init__(transform)
         root = Path(root)
-        self.sketch_extent = sketch_extent
+        self.sketch_extent, self.drawn_fraction = sketch_extent, drawn_fraction
         sketch_root, photo_root = sketchy_folders(root)
         self.class_names = category_folders(sketch_root)
         for label, category in enumerate(self.class_names):
@@ -175,10 +177,13 @@ class SketchyDataset(_PairDataset):
                       (f" for {', '.join(categories)}" if categories else ""))
 
     def load_pair(self, item, rng):
+        photo = load_image(item[2])[0]
+        if self.transform.train and rng.random() < self.drawn_fraction:
+            return drawn_sketch(photo, self.transform.load_size, rng.randint(1, 3)), photo
         sketch = load_image(item[1])[0].convert("L")
         if self.sketch_extent:
             sketch = frame_sketch(sketch, max(sketch.size), (self.sketch_extent, self.sketch_extent))
-        return sketch, load_image(item[2])[0]
+        return sketch, photo
 
 
 class SketchImages(Dataset):
@@ -218,6 +223,11 @@ class SketchImages(Dataset):
         return {"A": self.images[index].float() / 127.5 - 1, "label": self.labels[index]}
 
 
+def drawn_sketch(photo: Image.Image, size: int, width: int) -> Image.Image:
+    """An XDoG line drawing of `photo` at size×size, its pen `width` pixels wide."""
+    return thicken(xdog(photo.resize((size, size), Image.Resampling.BICUBIC)), width)
+
+
 class PhotoSketchDataset(_PairDataset):
     """root/<category>/<photo>: the input is an XDoG line drawing of the photo, pen width varied."""
     sketch_input = True
@@ -237,20 +247,20 @@ class PhotoSketchDataset(_PairDataset):
 
     def load_pair(self, item, rng):
         photo = load_image(item[1])[0]
-        sketch = xdog(photo.resize((self.transform.load_size,) * 2, Image.Resampling.BICUBIC))
         width = rng.randint(1, self.max_stroke) if self.transform.train else 2
-        return thicken(sketch, width), photo
+        return drawn_sketch(photo, self.transform.load_size, width), photo
 
 
 def open_pair_dataset(root, transform: PairTransform, split="all", val_fraction=0.1,
-                      categories: list[str] | None = None, sketch_extent: float = 0.0) -> _PairDataset:
-    """Pick the layout from what is in `root` (`categories` and `sketch_extent` apply to the Sketchy layout)."""
+                      **sketchy) -> _PairDataset:
+    """Pick the layout from what is in `root`; `sketchy` (categories, sketch_extent, drawn_fraction)
+    applies to the Sketchy layout."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"No data folder at {root}.")
     args = dict(split=split, val_fraction=val_fraction)
     if (root / "sketch").is_dir() and (root / "photo").is_dir():
-        return SketchyDataset(root, transform, categories=categories, sketch_extent=sketch_extent, **args)
+        return SketchyDataset(root, transform, **sketchy, **args)
     if (root / "A").is_dir() and (root / "B").is_dir():
         return PairedFolderDataset(root, transform, **args)
     if any(p.is_dir() for p in root.iterdir()):

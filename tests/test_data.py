@@ -55,6 +55,10 @@ def test_sketchy_layout(tmp_path):
     assert dataset.class_names == ["car", "teapot"] and len(dataset) == 12
     item = dataset[len(dataset) - 1]
     assert item["A"].shape == (1, 32, 32) and item["B"].shape == (3, 32, 32) and item["label"] == 1
+    assert item["A"].min() == 1  # the blank sketches
+    drawn = open_pair_dataset(tmp_path, TRAIN, drawn_fraction=1.0)[0]["A"]
+    assert drawn.min() < 0 and drawn.max() == 1  # the photo's own XDoG lines on white, in training only
+    assert open_pair_dataset(tmp_path, EVAL, drawn_fraction=1.0)[0]["A"].min() == 1
 
 
 def test_sketchy_layout_without_augmentation_folders(sketchy_folder):

@@ -41,6 +41,7 @@ class Pix2PixArgs(GANArgs):
     augment: bool = False         # sketch inputs: joint zoom/rotation/shear, broader pens
     l1_only_steps: int = 0        # G learns from L1 alone for this many steps, then GAN + L1
     sketch_extent: float = 0.0    # Sketchy: frame every sketch at this share of the square (0: as drawn)
+    drawn_fraction: float = 0.0   # Sketchy: share of training pairs whose sketch is an XDoG drawing of the photo
     upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
 
 
@@ -70,10 +71,11 @@ def main():
     args = parse_args(Pix2PixArgs)
     transform = PairTransform(args.image_size, args.load_size)
     categories = [c.strip() for c in args.categories.split(",") if c.strip()] or None
-    framing = dict(categories=categories, sketch_extent=args.sketch_extent)
-    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction, **framing)
+    sketchy = dict(categories=categories, sketch_extent=args.sketch_extent)
+    train_set = open_pair_dataset(args.data, transform, split="train", val_fraction=args.val_fraction,
+                                  drawn_fraction=args.drawn_fraction, **sketchy)
     val_set = open_pair_dataset(args.data, PairTransform(args.image_size, train=False),
-                                split="val", val_fraction=args.val_fraction, **framing)
+                                split="val", val_fraction=args.val_fraction, **sketchy)
     in_channels = 1 if train_set.sketch_input else 3
     baseline = mean_target(train_set)
 
@@ -121,6 +123,8 @@ def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
               if args.sketch_extent else "")
+    framed += (f"; in training, {args.drawn_fraction:.0%} of the sketches swapped for an XDoG drawing of the photo"
+               if args.drawn_fraction else "")
     return f"""# pix2pix generator
 
 Trained by `train/pix2pix.py` of this hub.
