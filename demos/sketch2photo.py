@@ -88,8 +88,8 @@ def build_tab():
     known = photo_categories()
     gr.Markdown("Draw one object, as large as the canvas allows, or upload a line drawing. A classifier "
                 "names it among the 125 categories of the Sketchy database, and pix2pix paints a photo of it. "
-                + (f"The photo model knows {', '.join(f'**{readable(c)}**' for c in known)}; other objects "
-                   "come back in those colours. " if known else "")
+                + (f"The photo model knows {', '.join(f'**{readable(c)}**' for c in known)} and paints the "
+                   "object alone on white; other objects come back in those colours. " if known else "")
                 + "Both learned from the Sketchy sketches: see the model cards in `weights/`.")
     gr.Markdown(source_note([GENERATOR, CLASSIFIER]))
     with gr.Row():

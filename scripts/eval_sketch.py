@@ -7,8 +7,9 @@
   true photo triplets, each labelled with the classifier's first guess; the sketches are prepared
   for both models as the tab prepares them (demos.sketch2photo.prepare_sketch).
 
-    python scripts/eval_sketch.py --data data/sketchy --classifier weights/sketch_classifier \
-        --generator weights/sketch2photo --sheet weights/sketch2photo/held_out_samples.jpg
+    python scripts/eval_sketch.py --data data/sketchy --photo-data data/sketchy_objects \
+        --classifier weights/sketch_classifier --generator weights/sketch2photo \
+        --sheet weights/sketch2photo/held_out_samples.jpg
 """
 from __future__ import annotations
 
@@ -93,6 +94,8 @@ def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) ->
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="a Sketchy-layout folder")
+    parser.add_argument("--photo-data", help="the photo model's Sketchy-layout pairs (default: --data), e.g. "
+                        "the cut-out photos of scripts/build_sketch_objects.py")
     parser.add_argument("--classifier", default="weights/sketch_classifier")
     parser.add_argument("--generator", default="weights/sketch2photo")
     parser.add_argument("--classifier-held-out", type=float, default=0.05)
@@ -115,9 +118,9 @@ def main():
     if args.sheet:
         generator = load_checkpoint(args.generator).eval()
         categories = generator.checkpoint_extra.get("categories")
-        pairs = SketchyDataset(args.data, PairTransform(256, train=False), split="val",
+        pairs = SketchyDataset(args.photo_data or args.data, PairTransform(256, train=False), split="val",
                                val_fraction=args.generator_held_out, categories=categories)
-        training = SketchyDataset(args.data, PairTransform(256, train=False), split="train",
+        training = SketchyDataset(args.photo_data or args.data, PairTransform(256, train=False), split="train",
                                   val_fraction=args.generator_held_out, categories=categories)
         mean_photo = mean_target(training)
         print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo)}, indent=1))
