@@ -133,3 +133,13 @@ def to_image(tensor: torch.Tensor) -> Image.Image:
     array = ((tensor.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
     array = array.transpose(1, 2, 0)
     return Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
+
+
+def centred_on_square(image: Image.Image, size: int, share: float, fill="white") -> Image.Image:
+    """`image` scaled so its long side is `share` of a size×size square and pasted at its centre,
+    the rest `fill`: how a drawing and a cut-out photo are framed alike for the sketch models."""
+    inner = max(1, round(size * share))
+    image = ImageOps.contain(image, (inner, inner), Image.Resampling.LANCZOS)
+    canvas = Image.new(image.mode, (size, size), fill)
+    canvas.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
+    return canvas

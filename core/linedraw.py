@@ -6,9 +6,9 @@ Sketchy; frame_sketch prepares a drawing the way a model's training sketches wer
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
-from core.images import ImageInputError
+from core.images import ImageInputError, centred_on_square
 
 INK_THRESHOLD = 200          # grey levels below this count as strokes when finding a drawing
 SKETCHY_EXTENT = (0.4, 0.9)  # 10th-90th percentile of a Sketchy sketch's long side, as a share of its canvas
@@ -72,7 +72,4 @@ def frame_sketch(image: Image.Image, size: int = 256, extent: tuple[float, float
             grey = grey.filter(ImageFilter.MinFilter(change + 1))
         elif change <= -2:
             grey = grey.filter(ImageFilter.MaxFilter(-change + 1))
-    grey = ImageOps.contain(grey, (inner, inner), Image.Resampling.LANCZOS)
-    canvas = Image.new("L", (size, size), 255)
-    canvas.paste(grey, ((size - grey.width) // 2, (size - grey.height) // 2))
-    return canvas
+    return centred_on_square(grey, size, share, fill=255)

@@ -7,7 +7,9 @@ kept), cropped to the object and centred on a white square with the object's lon
 --extent of it: the same framing the training script and the tab give every sketch
 (`--sketch-extent`). Photos whose cut-out keeps less than --min-area of the frame are left out
 (GrabCut lost the object). The sketches are copied as they are, in the same Sketchy layout, so
-`train/pix2pix.py --data OUT --sketch-extent EXTENT` reads the result.
+`train/pix2pix.py --data OUT --sketch-extent EXTENT` reads the result. GrabCut's random start follows
+OpenCV's generator through the run: the same command gives the same cut-outs (checked), another list
+of categories slightly different ones.
 
     pip install opencv-python-headless   # for this script only
     python scripts/build_sketch_objects.py --sketchy data/sketchy --out data/sketchy_objects \\
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +28,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data import list_images, photo_id, sketchy_folders  # noqa: E402
-from core.images import load_image  # noqa: E402
+from core.images import centred_on_square, load_image  # noqa: E402
 
 MARGIN = 0.03  # GrabCut's starting rectangle leaves this share of each side as sure background
 
@@ -50,16 +53,11 @@ def object_mask(photo: Image.Image, iterations: int = 5) -> np.ndarray:
 
 def cut_out(photo: Image.Image, mask: np.ndarray, extent: float) -> Image.Image:
     """The masked object on white, cropped to it, centred with its long side at `extent` of the square."""
-    size = max(photo.size)
     rgb = np.asarray(photo.convert("RGB")).copy()
     rgb[~mask] = 255
     ys, xs = np.nonzero(mask)
     crop = Image.fromarray(rgb).crop((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
-    scale = round(size * extent) / max(crop.size)
-    crop = crop.resize((max(1, round(crop.width * scale)), max(1, round(crop.height * scale))), Image.Resampling.LANCZOS)
-    canvas = Image.new("RGB", (size, size), "white")
-    canvas.paste(crop, ((size - crop.width) // 2, (size - crop.height) // 2))
-    return canvas
+    return centred_on_square(crop, max(photo.size), extent)
 
 
 def main():
@@ -75,6 +73,9 @@ def main():
     for category in [c.strip() for c in args.categories.split(",") if c.strip()]:
         (out / "photo" / category).mkdir(parents=True, exist_ok=True)
         (out / "sketch" / category).mkdir(parents=True, exist_ok=True)
+        sketches = defaultdict(list)
+        for sketch in list_images(sketch_root / category):
+            sketches[photo_id(sketch)].append(sketch)
         kept, dropped = 0, []
         for path in list_images(photo_root / category):
             photo, _ = load_image(path)
@@ -83,9 +84,8 @@ def main():
                 dropped.append(path.stem)
                 continue
             cut_out(photo, mask, args.extent).save(out / "photo" / category / f"{path.stem}.jpg", quality=95)
-            for sketch in list_images(sketch_root / category):
-                if photo_id(sketch) == path.stem:
-                    shutil.copy(sketch, out / "sketch" / category / sketch.name)
+            for sketch in sketches[path.stem]:
+                shutil.copy(sketch, out / "sketch" / category / sketch.name)
             kept += 1
         print(f"{category}: {kept} photos cut out" + (f", left out {len(dropped)}: {', '.join(dropped)}" if dropped else ""))
 
