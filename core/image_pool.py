@@ -15,8 +15,8 @@ class ImagePool:
         self.images: list[torch.Tensor] = []
 
     def query(self, images: torch.Tensor) -> torch.Tensor:
-        if self.size == 0:
-            return images
+        if self.size == 0:  # no history; still detached, as D's loss must not reach G's graph
+            return images.detach()
         chosen = []
         for image in images.detach():
             image = image[None]

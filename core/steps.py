@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.image_pool import ImagePool
-from core.losses import GANLoss, gradient_penalty, l1_loss
+from core.losses import GANLoss, gradient_penalty, l1_loss, total_variation
 from core.training import PRECISIONS, adam, frozen
 
 class Bare:
@@ -76,10 +76,11 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
 
 
 def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pools: tuple[ImagePool, ImagePool],
-                  lambda_cycle: float, lambda_identity: float) -> dict:
+                  lambda_cycle: float, lambda_identity: float, lambda_tv: float = 0.0) -> dict:
     """Both generators fool both discriminators, come back around the cycle and (λ_identity > 0)
     leave own-domain images alone; then each discriminator learns real images from a pool of
-    past fakes. `lambda_identity` is the full weight (the paper's 0.5·λ_cycle)."""
+    past fakes. `lambda_identity` is the full weight (the paper's 0.5·λ_cycle); `lambda_tv` > 0
+    penalises the total variation of the paintings (G_AB's output) for flat-fill styles."""
     G, opt_g = run.models["G"], run.optimizers["G"]
     opt_g.zero_grad(set_to_none=True)
     with run.autocast():
@@ -91,6 +92,9 @@ def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pool
         if lambda_identity > 0:
             loss_idt = l1_loss(out["idt_b"], b) + l1_loss(out["idt_a"], a)
             loss_g = loss_g + lambda_identity * loss_idt
+        if lambda_tv > 0:
+            loss_tv = total_variation(out["fake_b"])
+            loss_g = loss_g + lambda_tv * loss_tv
     run.backward(loss_g)
     opt_g.step()
 
@@ -106,6 +110,8 @@ def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pool
     losses = {"loss_g_gan": loss_gan.detach(), "loss_cycle": loss_cycle.detach(), "loss_d": loss_d / 2}
     if lambda_identity > 0:
         losses["loss_idt"] = loss_idt.detach()
+    if lambda_tv > 0:
+        losses["loss_tv"] = loss_tv.detach()
     return losses
 
 

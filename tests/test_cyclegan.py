@@ -79,6 +79,7 @@ def test_image_pool_fills_then_mixes_history():
     assert (out != 9).any() and (out == 9).any()  # some old ones swapped in, some new passed through
     assert len(pool.images) == 3
     assert torch.equal(ImagePool(size=0).query(first), first)
+    assert not ImagePool(size=0).query(torch.ones(2, 1, requires_grad=True) * 2).requires_grad
 
 
 def test_unpaired_layouts(tmp_path):
@@ -112,6 +113,22 @@ def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypa
         assert painting.size == reconstruction.size == (45, 31)
     finally:
         common.clear_models()
+
+
+def test_start_from_fine_tunes_an_exported_style_of_the_same_architecture(photo_folder, tmp_path):
+    from safetensors.torch import load_file
+    common = ["--data-a", photo_folder / "box", "--data-b", photo_folder / "disc", "--max-steps", 1,
+              "--n-blocks", 1, "--ndf", 4, "--image-size", 32, "--num-workers", 0]
+    launch("cyclegan.py", *common, "--out", tmp_path / "first", "--ngf", 4)
+    start = tmp_path / "first" / "style"
+    # another seed, learning rate 0: the fine-tuned generators are exactly the ones it started from
+    launch("cyclegan.py", *common, "--out", tmp_path / "tuned", "--ngf", 4, "--start-from", start, "--lr", 0,
+           "--seed", 1)
+    first, tuned = load_file(start / "model.safetensors"), load_file(tmp_path / "tuned" / "style" / "model.safetensors")
+    assert first.keys() == tuned.keys() and all(torch.equal(first[k], tuned[k]) for k in first)
+    assert f"initialised from `{start}`" in (tmp_path / "tuned" / "style" / "README.md").read_text()
+    with pytest.raises(AssertionError, match="size mismatch"):
+        launch("cyclegan.py", *common, "--out", tmp_path / "wider", "--ngf", 8, "--start-from", start)
 
 
 def test_unknown_style_is_a_clear_error():

@@ -4,7 +4,7 @@ import torch
 
 from core import registry
 from core.image_pool import ImagePool
-from core.losses import GANLoss
+from core.losses import GANLoss, total_variation
 from core.steps import Bare, conditional_gan_step, cyclegan_step, dcgan_step, singan_step
 from core.training import adam
 
@@ -98,6 +98,32 @@ def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity,
     assert run.steps_in_autocast == 0
     for name, model in models.items():
         assert any(not torch.equal(p, q) for p, q in zip(model.parameters(), before[name])), name
+
+
+def test_total_variation_prices_an_edge_by_its_height_not_its_sharpness():
+    assert total_variation(torch.zeros(1, 3, 8, 8)) == 0
+    step = torch.zeros(1, 1, 8, 9)
+    step[..., 4:] = 2.0                      # one vertical edge of height 2: 8 of the 8×8 horizontal differences
+    assert total_variation(step).item() == pytest.approx(2 * 8 / 64)
+    ramp = torch.linspace(0, 2, 9).expand(1, 1, 8, 9)  # the same rise spread over the row: the same price
+    assert total_variation(ramp).item() == pytest.approx(total_variation(step).item())
+
+
+def test_cyclegan_step_with_total_variation_flattens_the_paintings():
+    a, b = torch.rand(2, 2, 3, 32, 32) * 2 - 1
+    flatness = {}
+    for weight in (0.0, 5.0):
+        torch.manual_seed(0)
+        models = {"G": registry.build("cyclegan", generator="resnet", ngf=8, n_blocks=1),
+                  **{name: registry.build("patchgan_discriminator", in_channels=3, ndf=8, n_layers=2,
+                                          norm="instance") for name in ("D_A", "D_B")}}
+        run = Bare(models, {name: adam(m.parameters(), 2e-3) for name, m in models.items()})
+        for _ in range(15):
+            losses = cyclegan_step(run, a, b, GANLoss("lsgan"), (ImagePool(0), ImagePool(0)), 10.0, 5.0, weight)
+        assert ("loss_tv" in losses) == (weight > 0)
+        with torch.no_grad():
+            flatness[weight] = total_variation(models["G"].g_ab(a)).item()
+    assert flatness[5.0] < 0.7 * flatness[0.0]
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])

@@ -18,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core import registry
+from core.checkpoint import load_checkpoint
 from core.data import PhotoCrops, UnpairedCrops
 from core.image_pool import ImagePool
 from core.losses import GANLoss
@@ -47,6 +48,8 @@ class CycleGANArgs(GANArgs):
     lambda_identity: float = 0.5  # times lambda_cycle
     identity_hold_steps: int = 0  # identity weight doubled for these first steps: keeps colours while few paintings teach
     pool_size: int = 50
+    lambda_tv: float = 0.0        # total variation of the paintings: a flat-fill prior (woodblock prints)
+    start_from: str = ""          # an exported style (same architecture) whose generators this run fine-tunes
 
 
 @torch.no_grad()
@@ -72,6 +75,8 @@ def main():
                                   crops_per_photo=args.crops_per_photo, max_zoom_b=args.painting_zoom)
     G = registry.build("cyclegan", generator=args.generator, ngf=args.ngf, n_blocks=args.n_blocks,
                        depth=args.depth, upsample=args.upsample, domain_a=args.domain_a, domain_b=args.domain_b)
+    if args.start_from:  # e.g. a painter with few paintings starts from one with more
+        G.load_state_dict(load_checkpoint(args.start_from).state_dict())
     D_A = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
                          norm="instance")
     D_B = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
@@ -106,7 +111,7 @@ def main():
     for batch in trainer:
         hold = 2.0 if trainer.step < args.identity_hold_steps else 1.0
         trainer.log(**cyclegan_step(trainer, batch["A"], batch["B"], gan_loss, pools, args.lambda_cycle,
-                                    args.lambda_cycle * args.lambda_identity * hold))
+                                    args.lambda_cycle * args.lambda_identity * hold, args.lambda_tv))
 
 
 def model_card(args, train_set, metrics, step, hardware) -> str:
@@ -115,6 +120,8 @@ def model_card(args, train_set, metrics, step, hardware) -> str:
                 f"crops of {args.image_size * 2} px): **{metrics['l1']:.4f}**"
                 if metrics else "No held-out folder was given (--val-data).")
     held = f" (doubled for the first {args.identity_hold_steps} steps)" if args.identity_hold_steps else ""
+    tv = f", total variation of the paintings λ {args.lambda_tv:g}" if args.lambda_tv else ""
+    start = f"\n- Generators initialised from `{args.start_from}` (fine-tuned)" if args.start_from else ""
     return f"""# CycleGAN style: {args.domain_a} ↔ {args.domain_b}
 
 Trained by `train/cyclegan.py` of this hub.
@@ -125,7 +132,7 @@ Trained by `train/cyclegan.py` of this hub.
   up to {args.painting_zoom:g}× zoom
 - Generators: {args.generator}, ngf {args.ngf}, {args.n_blocks} residual blocks, {args.upsample} upsampling;
   PatchGAN ndf {args.ndf}
-- Steps: {step} at batch {args.batch_size}; {args.gan_loss} loss, cycle λ {args.lambda_cycle:g}, identity {args.lambda_identity:g}λ{held}, pool {args.pool_size}
+- Steps: {step} at batch {args.batch_size}; {args.gan_loss} loss, cycle λ {args.lambda_cycle:g}, identity {args.lambda_identity:g}λ{held}{tv}, pool {args.pool_size}{start}
 - Hardware: {hardware}
 
 ## Held-out metrics
