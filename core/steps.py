@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.augment import soften_edges
 from core.image_pool import ImagePool
 from core.losses import GANLoss, gradient_penalty, l1_loss, total_variation
 from core.training import PRECISIONS, adam, frozen
@@ -76,11 +77,13 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
 
 
 def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pools: tuple[ImagePool, ImagePool],
-                  lambda_cycle: float, lambda_identity: float, lambda_tv: float = 0.0) -> dict:
+                  lambda_cycle: float, lambda_identity: float, lambda_tv: float = 0.0,
+                  edge_promoting: bool = False) -> dict:
     """Both generators fool both discriminators, come back around the cycle and (λ_identity > 0)
     leave own-domain images alone; then each discriminator learns real images from a pool of
     past fakes. `lambda_identity` is the full weight (the paper's 0.5·λ_cycle); `lambda_tv` > 0
-    penalises the total variation of the paintings (G_AB's output) for flat-fill styles."""
+    penalises the total variation of the paintings (G_AB's output) for flat-fill styles;
+    `edge_promoting` has D_B also call the real paintings with softened edges fake (sharp outlines)."""
     G, opt_g = run.models["G"], run.optimizers["G"]
     opt_g.zero_grad(set_to_none=True)
     with run.autocast():
@@ -103,7 +106,10 @@ def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pool
         D, opt = run.models[name], run.optimizers[name]
         opt.zero_grad(set_to_none=True)
         with run.autocast():
-            loss = gan_loss.discriminator(D(real), D(pool.query(fake)))
+            real_logits = D(real)
+            loss = gan_loss.discriminator(real_logits, D(pool.query(fake)))
+            if edge_promoting and name == "D_B":
+                loss = 0.5 * (loss + gan_loss.discriminator(real_logits, D(soften_edges(real))))
         run.backward(loss)
         opt.step()
         loss_d = loss_d + loss.detach()

@@ -1,7 +1,9 @@
-"""Sketch augmentation: one geometry for a sketch and its photo, white paper outside, pen changes."""
+"""Sketch augmentation: one geometry for a sketch and its photo, white paper outside, pen changes;
+paintings' edges softened for the edge-promoting loss."""
+import pytest
 import torch
 
-from core.augment import random_affine, stroke_jitter
+from core.augment import random_affine, soften_edges, stroke_jitter
 
 
 def sketch_batch(n=8, size=32) -> torch.Tensor:
@@ -31,3 +33,14 @@ def test_stroke_jitter_broadens_and_erases_only_where_asked():
     assert ink(stroke_jitter(sketch, thicken=1.0)) > 1.5 * ink(sketch)
     erased = stroke_jitter(sketch, thicken=0.0, erase=1.0, erase_size=(0.5, 0.6))
     assert ink(erased) < ink(sketch) and erased.min() >= -1 and erased.max() <= 1
+
+
+def test_soften_edges_blurs_strong_edges_and_leaves_the_rest_alone():
+    image = torch.full((1, 3, 32, 48), -0.8)
+    image[..., 24:] = 0.9                                  # one strong vertical edge at x = 24
+    image[..., 8, 4:10] += 0.1                             # a faint mark, far from it
+    soft = soften_edges(image)
+    assert torch.equal(soft[..., :18], image[..., :18]) and torch.equal(soft[..., 30:], image[..., 30:])
+    steepest = lambda x: (x[..., 1:] - x[..., :-1]).abs().max().item()
+    assert steepest(image) == pytest.approx(1.7) and steepest(soft) < 0.6   # the edge now rises over pixels
+    assert soft.mean().item() == pytest.approx(image.mean().item(), abs=0.01)  # a blur, not a fade

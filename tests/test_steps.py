@@ -83,16 +83,21 @@ def test_bf16_step_keeps_fp32_weights_and_finite_losses():
     assert all(p.dtype == torch.float32 for m in run.models.values() for p in m.parameters())
 
 
-@pytest.mark.parametrize("identity,precision", [(0.0, "fp32"), (5.0, "bf16")])
-def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity, precision):
+@pytest.mark.parametrize("identity,precision,edge_promoting", [(0.0, "fp32", False), (5.0, "bf16", True)])
+def test_cyclegan_step_updates_both_critics_only_from_their_own_losses(identity, precision, edge_promoting):
     torch.manual_seed(0)
     models = {"G": registry.build("cyclegan", generator="resnet", ngf=8, n_blocks=1),
               **{name: registry.build("patchgan_discriminator", in_channels=3, ndf=8, n_layers=2, norm="instance")
                  for name in ("D_A", "D_B")}}
     run = Watched(models, critics=("D_A", "D_B"), precision=precision)
     before = {name: [p.clone() for p in m.parameters()] for name, m in models.items()}
+    seen_by_d_b = []
+    models["D_B"].register_forward_hook(lambda module, inputs, output: seen_by_d_b.append(inputs[0]))
     a, b = torch.rand(2, 2, 3, 32, 32) * 2 - 1
-    losses = cyclegan_step(run, a, b, GANLoss("lsgan"), (ImagePool(4), ImagePool(4)), 10.0, identity)
+    losses = cyclegan_step(run, a, b, GANLoss("lsgan"), (ImagePool(4), ImagePool(4)), 10.0, identity,
+                           edge_promoting=edge_promoting)
+    # G's fakes, then the real paintings, past fakes and (edge-promoting) the real ones with soft edges
+    assert len(seen_by_d_b) == (4 if edge_promoting else 3)
     assert ("loss_idt" in losses) == (identity > 0)
     assert run.touched == [False, True, True]   # G with both critics frozen, then D_A, then D_B
     assert run.steps_in_autocast == 0

@@ -49,6 +49,7 @@ class CycleGANArgs(GANArgs):
     identity_hold_steps: int = 0  # identity weight doubled for these first steps: keeps colours while few paintings teach
     pool_size: int = 50
     lambda_tv: float = 0.0        # total variation of the paintings: a flat-fill prior (woodblock prints)
+    edge_promoting: bool = False  # D_B also learns the paintings with softened edges as fakes: sharp outlines
     start_from: str = ""          # an exported style (same architecture) whose generators this run fine-tunes
 
 
@@ -111,7 +112,8 @@ def main():
     for batch in trainer:
         hold = 2.0 if trainer.step < args.identity_hold_steps else 1.0
         trainer.log(**cyclegan_step(trainer, batch["A"], batch["B"], gan_loss, pools, args.lambda_cycle,
-                                    args.lambda_cycle * args.lambda_identity * hold, args.lambda_tv))
+                                    args.lambda_cycle * args.lambda_identity * hold, args.lambda_tv,
+                                    args.edge_promoting))
 
 
 def model_card(args, train_set, metrics, step, hardware) -> str:
@@ -121,6 +123,7 @@ def model_card(args, train_set, metrics, step, hardware) -> str:
                 if metrics else "No held-out folder was given (--val-data).")
     held = f" (doubled for the first {args.identity_hold_steps} steps)" if args.identity_hold_steps else ""
     tv = f", total variation of the paintings λ {args.lambda_tv:g}" if args.lambda_tv else ""
+    tv += ", edge-promoting (softened-edge paintings shown to D as fakes)" if args.edge_promoting else ""
     start = f"\n- Generators initialised from `{args.start_from}` (fine-tuned)" if args.start_from else ""
     return f"""# CycleGAN style: {args.domain_a} ↔ {args.domain_b}
 
