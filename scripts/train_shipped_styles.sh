@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/styles/{vangogh,monet,cezanne,ukiyoe}: on the 2-core CPU, two at a
-# time side by side (one thread each), an hour or more each.
+# time side by side (one thread each), an hour or more each. The second pair starts from the first's
+# shipped weights: Cézanne fine-tunes the Monet style, Ukiyo-e fine-tunes its own first run.
 # Usage: bash scripts/train_shipped_styles.sh [RUNS_DIR] [PAIR]   (PAIR: first = vangogh + monet,
 # second = cezanne + ukiyoe), after:
 #   python scripts/build_style_data.py --out data/styles photos=../shared/data/landscapes \
@@ -10,9 +11,9 @@ set -euo pipefail
 runs=${1:-runs}
 pair=${2:-first}
 mkdir -p "$runs"
-style() {  # name, painter, description, steps, minutes, extra flags
+style() {  # name (its paintings: data/styles/<name without _first>), painter, description, steps, minutes, extra flags
   accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1 train/cyclegan.py \
-    --data-a data/styles/photos/train --data-b "data/styles/$1/train" --val-data data/styles/photos/test \
+    --data-a data/styles/photos/train --data-b "data/styles/${1%_first}/train" --val-data data/styles/photos/test \
     --out "$runs/$1" --domain-a photo --domain-b "$2" --description "$3" \
     --ngf 24 --n-blocks 6 --ndf 32 --image-size 128 --max-steps "$4" --precision bf16 \
     --num-workers 0 --sample-every 500 --save-every 500 --time-limit "$5" "${@:6}" > "$runs/$1.log" 2>&1
@@ -24,11 +25,17 @@ if [ "$pair" = first ]; then
   style monet "Monet" "Monet, from 270 of his paintings" 5000 55 --upsample resize &
 else
   # Few paintings: crops from the whole canvas down to a quarter of it; Cézanne (95) also keeps the
-  # photo's colours longer while it learns. Resize-convolutions: a first run with the paper's
-  # transposed convolutions (6,000 steps) painted a checkerboard mosaic over skies and water.
+  # photo's colours longer while it learns, and starts from the Monet style's generators (trained
+  # from scratch, it painted a fine mottle instead of strokes). Resize-convolutions: a first run
+  # with the paper's transposed convolutions (6,000 steps) painted a checkerboard over skies and water.
   style cezanne "Cézanne" "Cézanne, from 95 of his paintings" 4500 55 --painting-zoom 2 \
-    --identity-hold-steps 1500 --upsample resize &
-  style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
-    --upsample resize &
+    --identity-hold-steps 1500 --upsample resize --start-from weights/styles/monet &
+  # Ukiyo-e: a first run from scratch (mottled, soft-edged), then fine-tuned with two priors of cartoon
+  # GANs: total variation (flat areas) and the edge-promoting loss (sharp outlines).
+  (style ukiyoe_first "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
+     --upsample resize
+   python scripts/int8_checkpoint.py "$runs/ukiyoe_first/style" --photos data/styles/photos/test
+   style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
+     --upsample resize --start-from "$runs/ukiyoe_first/style" --lambda-tv 0.4 --edge-promoting) &
 fi
 wait
