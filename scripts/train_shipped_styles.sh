@@ -11,9 +11,9 @@ set -euo pipefail
 runs=${1:-runs}
 pair=${2:-first}
 mkdir -p "$runs"
-style() {  # name (its paintings: data/styles/<name without _first>), painter, description, steps, minutes, extra flags
+style() {  # name (its paintings: data/styles/<name up to its first _>), painter, description, steps, minutes, extra flags
   accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1 train/cyclegan.py \
-    --data-a data/styles/photos/train --data-b "data/styles/${1%_first}/train" --val-data data/styles/photos/test \
+    --data-a data/styles/photos/train --data-b "data/styles/${1%%_*}/train" --val-data data/styles/photos/test \
     --out "$runs/$1" --domain-a photo --domain-b "$2" --description "$3" \
     --ngf 24 --n-blocks 6 --ndf 32 --image-size 128 --max-steps "$4" --precision bf16 \
     --num-workers 0 --sample-every 500 --save-every 500 --time-limit "$5" "${@:6}" > "$runs/$1.log" 2>&1
@@ -30,12 +30,17 @@ else
   # with the paper's transposed convolutions (6,000 steps) painted a checkerboard over skies and water.
   style cezanne "Cézanne" "Cézanne, from 95 of his paintings" 4500 55 --painting-zoom 2 \
     --identity-hold-steps 1500 --upsample resize --start-from weights/styles/monet &
-  # Ukiyo-e: a first run from scratch (mottled, soft-edged), then fine-tuned with two priors of cartoon
-  # GANs: total variation (flat areas) and the edge-promoting loss (sharp outlines).
-  (style ukiyoe_first "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
-     --upsample resize
+  # Ukiyo-e: a first run from scratch (mottled, soft-edged), then fine-tuned twice with two priors of
+  # cartoon GANs: total variation (flat areas) and the edge-promoting loss (sharp outlines); each run
+  # starts from the previous one's int8 weights, as the shipped runs did.
+  ukiyoe="Ukiyo-e, from 432 Japanese woodblock prints"
+  (style ukiyoe_first "Ukiyo-e" "$ukiyoe" 4500 55 --painting-zoom 2 --upsample resize
    python scripts/int8_checkpoint.py "$runs/ukiyoe_first/style" --photos data/styles/photos/test
-   style ukiyoe "Ukiyo-e" "Ukiyo-e, from 432 Japanese woodblock prints" 4500 55 --painting-zoom 2 \
-     --upsample resize --start-from "$runs/ukiyoe_first/style" --lambda-tv 0.4 --edge-promoting) &
+   style ukiyoe_second "Ukiyo-e" "$ukiyoe" 4500 55 --painting-zoom 2 --upsample resize \
+     --start-from "$runs/ukiyoe_first/style" --lambda-tv 0.4 --edge-promoting
+   python scripts/int8_checkpoint.py "$runs/ukiyoe_second/style" --photos data/styles/photos/test
+   style ukiyoe "Ukiyo-e" "$ukiyoe" 3000 36 --painting-zoom 2 --upsample resize \
+     --start-from "$runs/ukiyoe_second/style" --lambda-tv 0.4 --edge-promoting
+   python scripts/int8_checkpoint.py "$runs/ukiyoe/style" --photos data/styles/photos/test) &
 fi
 wait
