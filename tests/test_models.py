@@ -97,3 +97,12 @@ def test_classifier_top_k_names_classes():
     assert len(top) == 2 and len(top[0]) == 2
     assert set(top[0]) <= {"a", "b", "c"}
     assert abs(sum(c.top_k(torch.randn(1, 1, 64, 64), k=3)[0].values()) - 1) < 1e-5
+
+
+def test_classifier_flip_average_reads_a_drawing_and_its_mirror_alike():
+    torch.manual_seed(0)
+    c = registry.build("timm_classifier", arch="resnet10t", class_names=["a", "b", "c"]).eval()
+    sketch = torch.rand(1, 1, 64, 64)
+    assert c.top_k(sketch, k=3)[0] != pytest.approx(c.top_k(sketch.flip(-1), k=3)[0], abs=1e-6)
+    c.config.flip_average = True
+    assert c.top_k(sketch, k=3)[0] == pytest.approx(c.top_k(sketch.flip(-1), k=3)[0], abs=1e-6)

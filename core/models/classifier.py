@@ -18,6 +18,7 @@ class ClassifierConfig:
     image_size: int = 128
     pretrained: bool = False   # ImageNet weights need the internet; off by default
     arch_options: dict = field(default_factory=dict)  # passed to timm, e.g. narrower ResNet "channels"
+    flip_average: bool = False  # predict from the image and its mirror image: a mirrored drawing means the same
 
 
 @register("timm_classifier", ClassifierConfig)
@@ -33,10 +34,19 @@ class TimmClassifier(nn.Module):
         return self.net(x)
 
     @torch.no_grad()
+    def probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """Class probabilities of each image in the batch (any square size: it is resized to the
+        training size as the training data was)."""
+        x = resize_batch(x, self.config.image_size)
+        probs = self(x).float().softmax(dim=-1)
+        if self.config.flip_average:
+            probs = (probs + self(x.flip(-1)).float().softmax(dim=-1)) / 2
+        return probs
+
+    @torch.no_grad()
     def top_k(self, x: torch.Tensor, k: int = 5) -> list[dict[str, float]]:
-        """Class name → probability for the k most likely classes of each image in the batch
-        (any square size: it is resized to the training size as the training data was)."""
-        probs = self(resize_batch(x, self.config.image_size)).float().softmax(dim=-1)
+        """Class name → probability for the k most likely classes of each image in the batch."""
+        probs = self.probabilities(x)
         values, indices = probs.topk(min(k, probs.shape[-1]), dim=-1)
         names = self.config.class_names
         return [{names[i]: float(v) for v, i in zip(vs, ids)} for vs, ids in zip(values, indices)]
