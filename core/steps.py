@@ -19,6 +19,7 @@ from torch import nn
 from core.augment import soften_edges
 from core.image_pool import ImagePool
 from core.losses import GANLoss, gradient_penalty, l1_loss, total_variation
+from core.models.colorizer import CELL_STRIDE, ab_bins
 from core.training import PRECISIONS, adam, frozen
 
 class Bare:
@@ -74,6 +75,20 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
     opt_g.step()
     losses["loss_l1"] = loss_l1.detach()
     return losses
+
+
+def ab_cell_step(run, L: torch.Tensor, ab: torch.Tensor, cell_weights: torch.Tensor | None = None) -> dict:
+    """Zhang et al.'s colouriser (core/models/colorizer.py): cross-entropy between G's cell scores and
+    each pixel's true ab cell, on the scores' coarser grid; `cell_weights` (one per cell) count
+    rare, saturated colours more."""
+    G, opt = run.models["G"], run.optimizers["G"]
+    opt.zero_grad(set_to_none=True)
+    with run.autocast():
+        logits = G(L, logits=True)
+    loss = F.cross_entropy(logits.float(), ab_bins(F.avg_pool2d(ab, CELL_STRIDE)), weight=cell_weights)
+    run.backward(loss)
+    opt.step()
+    return {"loss_ce": loss.detach()}
 
 
 def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pools: tuple[ImagePool, ImagePool],

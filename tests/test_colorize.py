@@ -112,3 +112,42 @@ def test_colours_outside_the_gamut_keep_their_lightness():
     assert rgb.min() >= 0 and rgb.max() <= 1
     assert (rgb_to_lab(rgb)[:, :1] - L).abs().max() < 0.05
     assert (rgb.max(dim=1).values - rgb.min(dim=1).values).mean() > 0.2  # still coloured
+
+
+def test_cell_centres_fall_in_their_own_cells():
+    from core.models.colorizer import AB_SIDE, ab_bins
+    G = registry.build("binned_colorizer", depth=3, ngf=4)
+    centres = G.centres.T[None, :, :, None]  # 1x2xQx1: every centre as a pixel
+    assert torch.equal(ab_bins(centres).flatten(), torch.arange(AB_SIDE * AB_SIDE))
+
+
+def test_annealed_mean_moves_from_the_mean_colour_to_the_likeliest_as_temperature_falls():
+    from core.models.colorizer import AB_SIDE
+    G = registry.build("binned_colorizer", depth=3, ngf=4).eval()
+    likeliest, runner_up = 5 * AB_SIDE + 17, 17 * AB_SIDE + 5  # (a, b) ≈ (-55, +65) and (+65, -55)
+    with torch.no_grad():
+        G.head.weight.zero_()
+        G.head.bias.fill_(-30.0)
+        G.head.bias[likeliest], G.head.bias[runner_up] = 3.0, 2.0
+    L = torch.zeros(1, 1, 16, 16)
+    with torch.no_grad():
+        G.config.temperature = 1.0
+        mean = G(L)[0, :, 8, 8].tolist()
+        G.config.temperature = 0.1
+        vivid = G(L)[0, :, 8, 8].tolist()
+        assert G(L).shape == (1, 2, 16, 16) and G(L, logits=True).shape == (1, AB_SIDE * AB_SIDE, 4, 4)
+    p = torch.tensor([3.0, 2.0]).softmax(0)
+    assert mean == pytest.approx((p[0] * G.centres[likeliest] + p[1] * G.centres[runner_up]).tolist(), abs=1e-4)
+    assert vivid == pytest.approx(G.centres[likeliest].tolist(), abs=1e-3)
+
+
+def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp_path):
+    from core.checkpoint import load_checkpoint
+    out = tmp_path / "colorize_bins"
+    launch("colorize.py", "--data", photo_folder, "--val-data", photo_folder / "disc", "--out", out, "--bins",
+           "--temperature", "0.5", "--rebalance", "0.5", "--max-steps", 2, "--ngf", 4, "--depth", 5,
+           "--image-size", 32, "--batch-size", 2, "--num-workers", 0, "--render-size", 64)
+    assert "cross-entropy over 484 ab cells" in (out / "colorizer" / "README.md").read_text()
+    G = load_checkpoint(out / "colorizer")
+    assert type(G).__name__ == "BinnedColorizer" and G.config.temperature == 0.5
+    assert colorize_with(G, Image.new("L", (70, 50), 100), render_size=64).size == (70, 50)

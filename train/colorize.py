@@ -7,8 +7,10 @@
 Phase 1 (--pretrain-steps) trains G with L1 alone, which avoids the brown-grey collapse of plain
 GAN + L1 from scratch; phase 2 adds the PatchGAN on (L, ab). --rebalance (Zhang et al. 2016's
 class rebalancing, applied to the L1 loss) weighs each pixel by how rare its true colour is in the
-training photos, so the common greys and browns no longer win every ambiguous pixel. The generator is exported to
-<out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
+training photos, so the common greys and browns no longer win every ambiguous pixel. --bins trains
+Zhang et al.'s classifier instead (core/models/colorizer.py: a distribution over ab cells per
+pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --temperature. The generator
+is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from core.colorize import colorize, grey_version
 from core.data import PhotoCrops, list_images
 from core.images import load_image
 from core.losses import GANLoss
+from core.models.colorizer import AB_SIDE, ab_bins
 from core.metrics import colourfulness, psnr, ssim
-from core.steps import conditional_gan_step
+from core.steps import ab_cell_step, conditional_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
 
@@ -43,22 +46,14 @@ class ColorizeArgs(GANArgs):
     pretrain_steps: int = 2000    # L1-only steps before the GAN joins
     rebalance: float = 0.0        # 0: plain L1; 0.5: Zhang's mix of colour rarity and uniform weights
     render_size: int = 512        # working size for the held-out evaluation
+    bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
+    temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
 
 
 def lab_batch(images: torch.Tensor):
     """[-1, 1] RGB batch → (L/50 - 1, ab/110), the colouriser's input and target."""
     lab = rgb_to_lab((images + 1) / 2)
     return normalize_l(lab[:, :1]), lab[:, 1:] / AB_SCALE
-
-
-AB_BIN = 10.0  # ab units per histogram bin (Zhang et al. use 10)
-AB_SIDE = int(2 * AB_SCALE / AB_BIN)  # bins along a and along b
-
-
-def ab_bins(ab: torch.Tensor) -> torch.Tensor:
-    """The histogram bin of each pixel's ab (given as ab/110), as one index per pixel."""
-    cells = ((ab * AB_SCALE + AB_SCALE) / AB_BIN).long().clamp(0, AB_SIDE - 1)
-    return cells[:, 0] * AB_SIDE + cells[:, 1]
 
 
 def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: float = 0.5) -> torch.Tensor:
@@ -97,11 +92,14 @@ def _mean(rows: list[dict]) -> dict:
 def main():
     args = parse_args(ColorizeArgs)
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo)
-    G = registry.build("unet_generator", in_channels=1, out_channels=2, depth=args.depth, ngf=args.ngf,
-                       max_mult=args.max_mult, norm=args.norm)
-    D = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf, n_layers=args.n_layers,
-                       norm=args.norm)
-    optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
+    unet = dict(in_channels=1, depth=args.depth, ngf=args.ngf, max_mult=args.max_mult, norm=args.norm)
+    if args.bins:  # no discriminator: the cell distribution is the remedy for brown, not the GAN
+        models = {"G": registry.build("binned_colorizer", temperature=args.temperature, **unet)}
+    else:
+        models = {"G": registry.build("unet_generator", out_channels=2, **unet),
+                  "D": registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
+                                      n_layers=args.n_layers, norm=args.norm)}
+    optimizers, schedulers = adam_with_linear_decay(models, args)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or args.data, args.image_size, train=False),
@@ -126,12 +124,15 @@ def main():
         G_eval.train()
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
 
-    trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
+    trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
     if weights is not None:
         weights = weights.to(trainer.device)
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
+        if args.bins:
+            trainer.log(**ab_cell_step(trainer, L, ab, weights))
+            continue
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
@@ -158,13 +159,18 @@ turned grey and colourised at render size {args.render_size}, compared with the 
 """
     else:
         table = "No held-out folder was given (--val-data), so no held-out metrics."
+    if args.bins:
+        steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
+                 f"rebalancing {args.rebalance or 'off'}; colour = annealed mean at temperature {args.temperature:g}")
+    else:
+        steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
+                 f"{args.lambda_l1:g} x L1);\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     return f"""# Colouriser (pix2pix in Lab space)
 
 Trained by `train/colorize.py` of this hub.
 
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch)
-- Steps: {step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + {args.lambda_l1:g} x L1);
-  class rebalancing of the L1 loss: {args.rebalance or 'off'}
+- Steps: {steps}
 - Hardware: {hardware}
 
 ## Held-out metrics
