@@ -5,8 +5,9 @@
 
 Latency for 512² and 2048² photos: the median wall time of the whole tab function minus file I/O
 (Lab conversion at full size, the generator at the render size, chroma upsampling and recombination).
-Training: images/s of core.steps.conditional_gan_step (as train/colorize.py runs it after its L1-only
-phase) for the shipped generator and a discriminator of width --ndf (the shipped run's 32) on 128² crops.
+Training: images/s on 128² crops of the step train/colorize.py runs for the shipped kind of generator:
+core.steps.ab_cell_step for an ab-cell classifier (--bins), else conditional_gan_step (after the
+L1-only phase) with a discriminator of width --ndf (the regression runs used 32).
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from core import registry
 from core.checkpoint import load_checkpoint
 from core.colorize import colorize
 from core.losses import GANLoss
+from core.models.colorizer import BinnedColorizer
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
-from core.steps import Bare, conditional_gan_step
+from core.steps import Bare, ab_cell_step, conditional_gan_step
 
 
 def main():
@@ -41,13 +43,18 @@ def main():
         figures[f"latency_ms_{side}"] = round(statistics.median(times) * 1000, 1)
 
     c = generator.config
-    models = {"G": registry.build("unet_generator", c).to(device),
-              "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels, ndf=args.ndf,
-                                  norm=c.norm).to(device)}
-    run = Bare(models, precision=args.precision)
     L = torch.rand(args.batch_size, 1, 128, 128, device=device) * 2 - 1
     ab = torch.rand(args.batch_size, 2, 128, 128, device=device) - 0.5
-    step = timed(lambda: conditional_gan_step(run, L, ab, GANLoss("vanilla"), 100.0), args.repeats, device=device)
+    if isinstance(generator, BinnedColorizer):
+        run = Bare({"G": registry.build("binned_colorizer", c).to(device)}, precision=args.precision)
+        step = timed(lambda: ab_cell_step(run, L, ab), args.repeats, device=device)
+    else:
+        models = {"G": registry.build("unet_generator", c).to(device),
+                  "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels,
+                                      ndf=args.ndf, norm=c.norm).to(device)}
+        run = Bare(models, precision=args.precision)
+        step = timed(lambda: conditional_gan_step(run, L, ab, GANLoss("vanilla"), 100.0), args.repeats,
+                     device=device)
     figures.update(precision=args.precision, batch_size=args.batch_size,
                    train_images_per_s=round(args.batch_size / statistics.median(step), 1))
     print(json.dumps({"benchmark": "colorize", "device": device_name(device),

@@ -5,7 +5,7 @@ import torch
 from core import registry
 from core.image_pool import ImagePool
 from core.losses import GANLoss, total_variation
-from core.steps import Bare, conditional_gan_step, cyclegan_step, dcgan_step, singan_step
+from core.steps import Bare, ab_cell_step, conditional_gan_step, cyclegan_step, dcgan_step, singan_step
 from core.training import adam
 
 
@@ -81,6 +81,27 @@ def test_bf16_step_keeps_fp32_weights_and_finite_losses():
     losses = conditional_gan_step(run, a, b, GANLoss("vanilla"), 100.0)
     assert all(torch.isfinite(v) for v in losses.values())
     assert all(p.dtype == torch.float32 for m in run.models.values() for p in m.parameters())
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_ab_cell_step_learns_the_colours_and_cell_weights_tip_the_balance(precision):
+    from core.models.colorizer import AB_SIDE, ab_bins
+    L = torch.rand(2, 1, 32, 32) * 2 - 1
+    ab = torch.full((2, 2, 32, 32), 0.4)
+    ab[:, :, :, 16:] = -0.4  # two saturated colours, half the picture each
+    warm, cold = ab_bins(ab[:1, :, :1, :1]).item(), ab_bins(ab[:1, :, :1, -1:]).item()
+    mean_a = {}
+    for favoured in (warm, cold):
+        torch.manual_seed(0)
+        G = registry.build("binned_colorizer", depth=4, ngf=8, temperature=1.0)
+        run = Bare({"G": G}, {"G": adam(G.parameters(), 2e-3)}, precision)
+        weights = torch.ones(AB_SIDE * AB_SIDE)
+        weights[favoured] = 10.0
+        losses = [ab_cell_step(run, L, ab, weights)["loss_ce"].item() for _ in range(40)]
+        assert losses[-1] < losses[0] / 2
+        with torch.no_grad():
+            mean_a[favoured] = G(L)[:, 0].mean().item()
+    assert mean_a[warm] > 0.05 > -0.05 > mean_a[cold]  # the favoured colour wins the uncertain pixels
 
 
 @pytest.mark.parametrize("identity,precision,edge_promoting", [(0.0, "fp32", False), (5.0, "bf16", True)])
