@@ -162,6 +162,16 @@ def load_checkpoint(source, device: str | torch.device = "cpu",
     return model.to(device=device, dtype=dtype).eval()
 
 
+def warm_start(model: nn.Module, source) -> list[str]:
+    """Copy into `model` every tensor of a checkpoint whose name and shape match, e.g. a binned
+    colouriser's U-Net body from a regression colouriser's; returns the names left as they were."""
+    trained = load_checkpoint(source).state_dict()
+    own = model.state_dict()
+    matching = {key: value for key, value in trained.items() if key in own and own[key].shape == value.shape}
+    model.load_state_dict(matching, strict=False)
+    return [key for key in own if key not in matching]
+
+
 def _check_matches(model: nn.Module, state: dict, folder: Path) -> None:
     """Name the mismatch between weights and config instead of a long state_dict traceback."""
     expected = model.state_dict()

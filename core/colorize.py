@@ -12,6 +12,9 @@ import torch.nn.functional as F
 from PIL import Image
 
 from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
+from core.data import list_images
+from core.images import load_image
+from core.metrics import colourfulness, psnr, ssim
 
 
 def pil_to_rgb01(image: Image.Image) -> torch.Tensor:
@@ -40,3 +43,42 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
     ab = generator.translate(normalize_l(small)).float() * AB_SCALE
     ab = F.interpolate(ab, size=(h, w), mode="bilinear", align_corners=False)
     return rgb01_to_pil(lab_to_rgb(torch.cat([L, ab], dim=1)))
+
+
+def held_out_metrics(generator, folder, render_size: int = 512) -> dict:
+    """Each photo of `folder` made grey and colourised: PSNR, SSIM and colourfulness of the result
+    beside those of the grey input and of the truth. {"rows": one dict a photo, "mean": their mean}."""
+    rows = []
+    for path in list_images(folder):
+        truth, _ = load_image(path)
+        grey = grey_version(truth)
+        result = colorize(generator, grey, render_size)
+        rows.append({"photo": path.name, "psnr": psnr(result, truth), "psnr_grey": psnr(grey, truth),
+                     "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
+                     "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
+    return {"rows": rows, "mean": _mean(rows)}
+
+
+def _mean(rows: list[dict]) -> dict:
+    return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0] if key != "photo"} if rows else {}
+
+
+def held_out_table(metrics: dict, folder, render_size: int) -> str:
+    """held_out_metrics as the model card's Markdown table: a row per photo for a few photos, per
+    source (the file name's prefix, e.g. "landscape_") for many, and the mean."""
+    few = len(metrics["rows"]) <= 20
+    groups = {}
+    for r in metrics["rows"]:
+        groups.setdefault(r["photo"] if few else r["photo"].split("_")[0] + " photos", []).append(r)
+    rows = "\n".join(f"| {name} ({len(group)}) | {g['psnr']:.2f} / {g['psnr_grey']:.2f} | {g['ssim']:.3f} / "
+                     f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
+                     for name, group in groups.items() for g in [_mean(group)])
+    m = metrics["mean"]
+    return f"""On {len(metrics['rows'])} held-out photos (`{folder}`, never used in training), each
+turned grey and colourised at render size {render_size}, compared with the original colour photo:
+
+| photo | PSNR dB: result / grey input | SSIM: result / grey input | colourfulness: result / truth |
+| --- | --- | --- | --- |
+{rows}
+| **mean** | **{m['psnr']:.2f} / {m['psnr_grey']:.2f}** | **{m['ssim']:.3f} / {m['ssim_grey']:.3f}** | **{m['colourfulness']:.1f} / {m['colourfulness_truth']:.1f}** |
+"""

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core import registry
-from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, warm_start
 
 
 @pytest.fixture
@@ -22,6 +22,17 @@ def test_round_trip_gives_identical_outputs(tmp_path, small_generator):
     assert loaded.config == small_generator.config
     assert loaded.checkpoint_extra == {"note": 1}
     assert (folder / "README.md").read_text() == "# card\n"
+
+
+def test_warm_start_copies_the_matching_layers_and_names_the_rest(tmp_path):
+    torch.manual_seed(0)
+    body = dict(in_channels=1, depth=5, ngf=8)
+    regression = registry.build("unet_generator", out_channels=2, **body)
+    binned = registry.build("binned_colorizer", **body)
+    fresh = warm_start(binned, save_checkpoint(tmp_path / "regression", regression))
+    assert fresh == ["ups.0.1.weight", "ups.0.1.bias", "head.weight", "head.bias"]  # the last layer and the cell head
+    trained, started = regression.state_dict(), binned.state_dict()
+    assert all(torch.equal(started[key], trained[key]) for key in started if key not in fresh)
 
 
 def test_fp16_checkpoint_is_half_the_size_and_close(tmp_path, small_generator):

@@ -142,12 +142,18 @@ def test_annealed_mean_moves_from_the_mean_colour_to_the_likeliest_as_temperatur
 
 
 def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp_path):
-    from core.checkpoint import load_checkpoint
+    from core import registry
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    regression = save_checkpoint(tmp_path / "regression", registry.build(
+        "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4, max_mult=8, norm="instance"))
     out = tmp_path / "colorize_bins"
     launch("colorize.py", "--data", photo_folder, "--val-data", photo_folder / "disc", "--out", out, "--bins",
            "--temperature", "0.5", "--rebalance", "0.5", "--max-steps", 2, "--ngf", 4, "--depth", 5,
-           "--image-size", 32, "--batch-size", 2, "--num-workers", 0, "--render-size", 64)
-    assert "cross-entropy over 484 ab cells" in (out / "colorizer" / "README.md").read_text()
+           "--image-size", 32, "--batch-size", 2, "--num-workers", 0, "--render-size", 64,
+           "--start-from", regression)
+    card = (out / "colorizer" / "README.md").read_text()
+    assert "cross-entropy over 484 ab cells" in card
+    assert f"Started from `{regression}`: every layer but head, ups.0.1" in card
     G = load_checkpoint(out / "colorizer")
     assert type(G).__name__ == "BinnedColorizer" and G.config.temperature == 0.5
     assert colorize_with(G, Image.new("L", (70, 50), 100), render_size=64).size == (70, 50)

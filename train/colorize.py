@@ -9,8 +9,9 @@ GAN + L1 from scratch; phase 2 adds the PatchGAN on (L, ab). --rebalance (Zhang 
 class rebalancing, applied to the L1 loss) weighs each pixel by how rare its true colour is in the
 training photos, so the common greys and browns no longer win every ambiguous pixel. --bins trains
 Zhang et al.'s classifier instead (core/models/colorizer.py: a distribution over ab cells per
-pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --temperature. The generator
-is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
+pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --temperature. --start-from
+copies an exported colouriser's matching layers into G first (a binned one takes a regression one's
+U-Net body, all but its last layer). The generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
 
@@ -21,13 +22,12 @@ import torch
 from torch.utils.data import DataLoader
 
 from core import registry
+from core.checkpoint import warm_start
 from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
-from core.colorize import colorize, grey_version
-from core.data import PhotoCrops, list_images
-from core.images import load_image
+from core.colorize import held_out_metrics, held_out_table
+from core.data import PhotoCrops
 from core.losses import GANLoss
 from core.models.colorizer import AB_SIDE, ab_bins
-from core.metrics import colourfulness, psnr, ssim
 from core.steps import ab_cell_step, conditional_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
@@ -48,6 +48,7 @@ class ColorizeArgs(GANArgs):
     render_size: int = 512        # working size for the held-out evaluation
     bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
     temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
+    start_from: str = ""          # an exported colouriser whose matching layers G starts from (a warm start)
 
 
 def lab_batch(images: torch.Tensor):
@@ -73,22 +74,6 @@ def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: floa
     return weights / (p * weights).sum()
 
 
-def held_out_metrics(generator, folder, render_size) -> dict:
-    rows = []
-    for path in list_images(folder):
-        truth, _ = load_image(path)
-        grey = grey_version(truth)
-        result = colorize(generator, grey, render_size)
-        rows.append({"photo": path.name, "psnr": psnr(result, truth), "psnr_grey": psnr(grey, truth),
-                     "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
-                     "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
-    return {"rows": rows, "mean": _mean(rows)}
-
-
-def _mean(rows: list[dict]) -> dict:
-    return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0] if key != "photo"} if rows else {}
-
-
 def main():
     args = parse_args(ColorizeArgs)
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo)
@@ -99,6 +84,7 @@ def main():
         models = {"G": registry.build("unet_generator", out_channels=2, **unet),
                   "D": registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
                                       n_layers=args.n_layers, norm=args.norm)}
+    fresh = warm_start(models["G"], args.start_from) if args.start_from else []
     optimizers, schedulers = adam_with_linear_decay(models, args)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
@@ -122,7 +108,7 @@ def main():
         G_eval = trainer.unwrap("G").eval()
         metrics = held_out_metrics(G_eval, args.val_data, args.render_size) if args.val_data else None
         G_eval.train()
-        return model_card(args, train_set, metrics, trainer.step, trainer.hardware())
+        return model_card(args, train_set, metrics, trainer.step, trainer.hardware(), fresh)
 
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
@@ -138,39 +124,23 @@ def main():
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
 
 
-def model_card(args, train_set, metrics, step, hardware) -> str:
-    if metrics:
-        m = metrics["mean"]
-        # One row per photo for a few photos; per source (the name's prefix, e.g. "landscape_") for many.
-        few = len(metrics["rows"]) <= 20
-        groups = {}
-        for r in metrics["rows"]:
-            groups.setdefault(r["photo"] if few else r["photo"].split("_")[0] + " photos", []).append(r)
-        rows = "\n".join(f"| {name} ({len(group)}) | {g['psnr']:.2f} / {g['psnr_grey']:.2f} | {g['ssim']:.3f} / "
-                         f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
-                         for name, group in groups.items() for g in [_mean(group)])
-        table = f"""On {len(metrics['rows'])} held-out photos (`{args.val_data}`, never used in training), each
-turned grey and colourised at render size {args.render_size}, compared with the original colour photo:
-
-| photo | PSNR dB: result / grey input | SSIM: result / grey input | colourfulness: result / truth |
-| --- | --- | --- | --- |
-{rows}
-| **mean** | **{m['psnr']:.2f} / {m['psnr_grey']:.2f}** | **{m['ssim']:.3f} / {m['ssim_grey']:.3f}** | **{m['colourfulness']:.1f} / {m['colourfulness_truth']:.1f}** |
-"""
-    else:
-        table = "No held-out folder was given (--val-data), so no held-out metrics."
+def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
+    table = (held_out_table(metrics, args.val_data, args.render_size) if metrics
+             else "No held-out folder was given (--val-data), so no held-out metrics.\n")
     if args.bins:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
                  f"rebalancing {args.rebalance or 'off'}; colour = annealed mean at temperature {args.temperature:g}")
     else:
         steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
                  f"{args.lambda_l1:g} x L1);\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
+    start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
+             if args.start_from else "")
     return f"""# Colouriser (pix2pix in Lab space)
 
 Trained by `train/colorize.py` of this hub.
 
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch)
-- Steps: {steps}
+- Steps: {steps}{start}
 - Hardware: {hardware}
 
 ## Held-out metrics
