@@ -124,6 +124,9 @@ class PairedFolderDataset(_PairDataset):
         return load_image(item[1])[0], load_image(item[2])[0]
 
 
+SEED_CATEGORIES = ["car_(sedan)", "teapot", "strawberry", "teddy_bear"]  # the original project's four
+
+
 def sketchy_folders(root: Path, augmentation: str = "tx_000000000000") -> tuple[Path, Path]:
     """(sketch folder, photo folder) holding the category folders of a Sketchy-layout dataset.
 

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
-from core.data import photo_id, sketchy_folders  # noqa: E402
+from core.data import SEED_CATEGORIES, photo_id, sketchy_folders  # noqa: E402
 from core.images import load_image, to_image, to_tensor  # noqa: E402
 from core.linedraw import frame_sketch  # noqa: E402
 from core.metrics import batch_psnr, mean_target  # noqa: E402
@@ -40,7 +40,7 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
     for how, prepare in [("as drawn", lambda p: load_image(p)[0].convert("L")),
                          ("prepared as in the tab", lambda p: frame_sketch(load_image(p)[0]))]:
         top1 = top5 = 0
-        confusions = Counter()
+        confusions, seed_right = Counter(), Counter()
         for start in range(0, len(sketches), batch_size):
             batch = torch.stack([to_tensor(prepare(p)) for p in sketches[start:start + batch_size]])
             truth = torch.tensor(labels[start:start + batch_size])
@@ -50,7 +50,13 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
                 top5 += names[label] in guess
                 if guess[0] != names[label]:
                     confusions[f"{names[label]} → {guess[0]}"] += 1
+                elif names[label] in SEED_CATEGORIES:
+                    seed_right[names[label]] += 1
+        seed_total = Counter(names[label] for label in labels if names[label] in SEED_CATEGORIES)
         figures[how] = {"top1": top1 / len(sketches), "top5": top5 / len(sketches),
+                        "original four categories": {name: f"{seed_right[name]}/{seed_total[name]}"
+                                                     for name in SEED_CATEGORIES},
+                        "original four top1": sum(seed_right.values()) / max(sum(seed_total.values()), 1),
                         "confusions": confusions.most_common(12)}
     return figures
 

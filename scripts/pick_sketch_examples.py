@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from core.data import category_folders, in_split, list_images, photo_id, sketchy_folders  # noqa: E402
+from core.data import SEED_CATEGORIES, category_folders, in_split, list_images, photo_id, sketchy_folders  # noqa: E402
 
-PHOTO_CATEGORIES = ["car_(sedan)", "teapot", "strawberry", "teddy_bear"]
 HELD_OUT = 0.05  # train/classifier.py's --val-fraction; train/pix2pix.py holds out more (a superset)
 
 
@@ -28,14 +27,14 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sketch_root, _ = sketchy_folders(Path(args.data))
-    others = rng.sample([c for c in category_folders(sketch_root) if c not in PHOTO_CATEGORIES], args.others)
+    others = rng.sample([c for c in category_folders(sketch_root) if c not in SEED_CATEGORIES], args.others)
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    for category in PHOTO_CATEGORIES + others:
+    for category in SEED_CATEGORIES + others:
         held_out = [p for p in list_images(sketch_root / category) if in_split(photo_id(p), "val", HELD_OUT)]
         photos = sorted({photo_id(p) for p in held_out})
-        photos = rng.sample(photos, min(len(photos), 2 if category in PHOTO_CATEGORIES else 1))
+        photos = rng.sample(photos, min(len(photos), 2 if category in SEED_CATEGORIES else 1))
         for sketch in [rng.choice([p for p in held_out if photo_id(p) == photo]) for photo in photos]:
             shutil.copyfile(sketch, out / f"{category}__{sketch.name}")
             print(out / f"{category}__{sketch.name}")

@@ -106,3 +106,5 @@ def test_classifier_flip_average_reads_a_drawing_and_its_mirror_alike():
     assert c.top_k(sketch, k=3)[0] != pytest.approx(c.top_k(sketch.flip(-1), k=3)[0], abs=1e-6)
     c.config.flip_average = True
     assert c.top_k(sketch, k=3)[0] == pytest.approx(c.top_k(sketch.flip(-1), k=3)[0], abs=1e-6)
+    other = torch.rand(1, 1, 64, 64)  # in a batch, each sketch is averaged with its own mirror image
+    assert torch.allclose(c.probabilities(torch.cat([sketch, other]))[1], c.probabilities(other)[0], atol=1e-6)

@@ -23,10 +23,9 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.checkpoint import load_checkpoint
-from core.data import SketchImages
+from core.data import SEED_CATEGORIES, SketchImages
 from core.training import TrainArgs, Trainer, parse_args
 
-SEED_CATEGORIES = ["car_(sedan)", "teapot", "strawberry", "teddy_bear"]  # the original project's four
 
 
 @dataclass

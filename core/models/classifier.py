@@ -38,10 +38,10 @@ class TimmClassifier(nn.Module):
         """Class probabilities of each image in the batch (any square size: it is resized to the
         training size as the training data was)."""
         x = resize_batch(x, self.config.image_size)
-        probs = self(x).float().softmax(dim=-1)
-        if self.config.flip_average:
-            probs = (probs + self(x.flip(-1)).float().softmax(dim=-1)) / 2
-        return probs
+        if not self.config.flip_average:
+            return self(x).float().softmax(dim=-1)
+        probs = self(torch.cat([x, x.flip(-1)])).float().softmax(dim=-1)  # one batch: one pass, not two
+        return (probs[:len(x)] + probs[len(x):]) / 2
 
     @torch.no_grad()
     def top_k(self, x: torch.Tensor, k: int = 5) -> list[dict[str, float]]:
