@@ -157,3 +157,28 @@ def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp
     G = load_checkpoint(out / "colorizer")
     assert type(G).__name__ == "BinnedColorizer" and G.config.temperature == 0.5
     assert colorize_with(G, Image.new("L", (70, 50), 100), render_size=64).size == (70, 50)
+
+
+def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_folder, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    script = Path(__file__).resolve().parent.parent / "scripts" / "eval_colour.py"
+    torch.manual_seed(0)
+    binned = save_checkpoint(tmp_path / "binned", registry.build("binned_colorizer", in_channels=1, depth=5, ngf=4))
+    run = lambda *flags: subprocess.run([sys.executable, str(script), "--photos", str(photo_folder / "disc"),
+                                         "--render-size", "64", *map(str, flags)], capture_output=True, text=True)
+    result = run("--colorizer", binned, "--temperatures", 1, 0.2, "--json", tmp_path / "t.json",
+                 "--save-temperature", 0.2)
+    assert result.returncode == 0, result.stderr
+    means = json.loads((tmp_path / "t.json").read_text())
+    assert list(means) == ["1.0", "0.2"] and means["1.0"] != means["0.2"]
+    assert all(m["psnr_grey"] == means["1.0"]["psnr_grey"] for m in means.values())
+    assert load_checkpoint(binned).config.temperature == 0.2
+    regression = save_checkpoint(tmp_path / "regression", registry.build(
+        "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4))
+    refused = run("--colorizer", regression, "--temperatures", 0.5)
+    assert refused.returncode == 2 and "has no temperature" in refused.stderr
