@@ -27,7 +27,6 @@ from core.data import SEED_CATEGORIES, SketchImages
 from core.training import TrainArgs, Trainer, parse_args
 
 
-
 @dataclass
 class ClassifierArgs(TrainArgs):
     """Sketch classifier training flags."""

@@ -11,7 +11,8 @@ training photos, so the common greys and browns no longer win every ambiguous pi
 Zhang et al.'s classifier instead (core/models/colorizer.py: a distribution over ab cells per
 pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --temperature. --start-from
 copies an exported colouriser's matching layers into G first (a binned one takes a regression one's
-U-Net body, all but its last layer). The generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
+U-Net body, all but its last layer). The generator is exported to <out>/colorizer with a model card
+holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
 
