@@ -47,7 +47,8 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
 
 def held_out_metrics(generator, folder, render_size: int = 512) -> dict:
     """Each photo of `folder` made grey and colourised: PSNR, SSIM and colourfulness of the result
-    beside those of the grey input and of the truth. {"rows": one dict a photo, "mean": their mean}."""
+    beside those of the grey input and of the truth: {"rows": one dict a photo, "mean": their mean,
+    and the folder and render size they were measured at}."""
     rows = []
     for path in list_images(folder):
         truth, _ = load_image(path)
@@ -56,14 +57,14 @@ def held_out_metrics(generator, folder, render_size: int = 512) -> dict:
         rows.append({"photo": path.name, "psnr": psnr(result, truth), "psnr_grey": psnr(grey, truth),
                      "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
                      "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
-    return {"rows": rows, "mean": _mean(rows)}
+    return {"rows": rows, "mean": _mean(rows), "folder": str(folder), "render_size": render_size}
 
 
 def _mean(rows: list[dict]) -> dict:
     return {key: sum(row[key] for row in rows) / len(rows) for key in rows[0] if key != "photo"} if rows else {}
 
 
-def held_out_table(metrics: dict, folder, render_size: int) -> str:
+def held_out_table(metrics: dict) -> str:
     """held_out_metrics as the model card's Markdown table: a row per photo for a few photos, per
     source (the file name's prefix, e.g. "landscape_") for many, and the mean."""
     few = len(metrics["rows"]) <= 20
@@ -74,8 +75,8 @@ def held_out_table(metrics: dict, folder, render_size: int) -> str:
                      f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
                      for name, group in groups.items() for g in [_mean(group)])
     m = metrics["mean"]
-    return f"""On {len(metrics['rows'])} held-out photos (`{folder}`, never used in training), each
-turned grey and colourised at render size {render_size}, compared with the original colour photo:
+    return f"""On {len(metrics['rows'])} held-out photos (`{metrics['folder']}`, never used in training), each
+turned grey and colourised at render size {metrics['render_size']}, compared with the original colour photo:
 
 | photo | PSNR dB: result / grey input | SSIM: result / grey input | colourfulness: result / truth |
 | --- | --- | --- | --- |

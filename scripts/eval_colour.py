@@ -30,17 +30,17 @@ def main():
     parser.add_argument("--json", help="write the means per temperature here")
     args = parser.parse_args()
     generator = load_checkpoint(args.colorizer).eval()
-    has_temperature = hasattr(generator.config, "temperature")
-    if (args.temperatures or args.save_temperature) and not has_temperature:
+    stored = getattr(generator.config, "temperature", None)  # None: a regression colouriser
+    if (args.temperatures or args.save_temperature) and stored is None:
         parser.error(f"{args.colorizer} predicts ab directly: it has no temperature")
     results = {}
-    for temperature in args.temperatures or [getattr(generator.config, "temperature", None)]:
+    for temperature in args.temperatures or [stored]:
         if temperature is not None:
             generator.config.temperature = temperature
+            print(f"## temperature {temperature}")
         metrics = held_out_metrics(generator, args.photos, args.render_size)
         results[str(temperature)] = metrics["mean"]
-        print(f"## temperature {temperature}\n" if temperature is not None else "", held_out_table(
-            metrics, args.photos, args.render_size), sep="", flush=True)
+        print(held_out_table(metrics), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     if args.save_temperature:  # a config field: the weights stay as they are stored

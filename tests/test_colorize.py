@@ -142,7 +142,6 @@ def test_annealed_mean_moves_from_the_mean_colour_to_the_likeliest_as_temperatur
 
 
 def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp_path):
-    from core import registry
     from core.checkpoint import load_checkpoint, save_checkpoint
     regression = save_checkpoint(tmp_path / "regression", registry.build(
         "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4, max_mult=8, norm="instance"))

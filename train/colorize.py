@@ -126,7 +126,7 @@ def main():
 
 
 def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
-    table = (held_out_table(metrics, args.val_data, args.render_size) if metrics
+    table = (held_out_table(metrics) if metrics
              else "No held-out folder was given (--val-data), so no held-out metrics.\n")
     if args.bins:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
