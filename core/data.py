@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, WeightedRandomSampler
 
 from core.images import load_image, resize_batch, to_tensor
 from core.linedraw import frame_sketch, thicken, xdog
@@ -224,6 +224,15 @@ class SketchImages(Dataset):
 
     def __getitem__(self, index):
         return {"A": self.images[index].float() / 127.5 - 1, "label": self.labels[index]}
+
+
+def favouring_sampler(labels: torch.Tensor, class_names: list[str], favoured: list[str], weight: float,
+                      seed: int = 0) -> WeightedRandomSampler:
+    """Draws the items of the `favoured` categories `weight` times as often as the others (one epoch's
+    worth, with replacement): a prior for the categories a demo is mostly used on."""
+    favoured_labels = torch.tensor([class_names.index(name) for name in favoured if name in class_names])
+    weights = torch.where(torch.isin(labels, favoured_labels), float(weight), 1.0)
+    return WeightedRandomSampler(weights, len(labels), generator=torch.Generator().manual_seed(seed))
 
 
 def drawn_sketch(photo: Image.Image, size: int, width: int) -> Image.Image:

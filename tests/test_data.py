@@ -4,7 +4,7 @@ import torch
 from PIL import Image
 
 from core.data import (AlignedDataset, PairedFolderDataset, PairTransform, PhotoSketchDataset, SketchImages,
-                       SketchyDataset, open_pair_dataset, photo_id)
+                       SketchyDataset, favouring_sampler, open_pair_dataset, photo_id)
 from core.linedraw import xdog
 from tests.conftest import draw_object
 
@@ -96,6 +96,18 @@ def test_sketch_images_hold_every_sketch_with_photos_split_whole(sketchy_folder)
     assert item["label"] == val.labels[0] and train.class_names == ["box", "disc"]
     flat = SketchImages(sketchy_folder / "sketch", image_size=24)  # <category>/<name>.png (TU-Berlin)
     assert len(flat) == 54
+
+
+def test_favouring_sampler_draws_the_favoured_categories_as_often_as_asked():
+    labels = torch.arange(4).repeat_interleave(500)  # four categories of 500 items
+    names = ["a", "b", "c", "d"]
+    for weight, expected_share in [(1, 0.25), (3, 0.5)]:  # 3×500 against 3 × 500
+        draws = torch.tensor(list(favouring_sampler(labels, names, ["a", "not there"], weight, seed=1)))
+        assert len(draws) == len(labels)
+        share = (labels[draws] == 0).float().mean().item()
+        assert abs(share - expected_share) < 0.04, (weight, share)
+    again = list(favouring_sampler(labels, names, ["a"], 3, seed=1))
+    assert again == list(favouring_sampler(labels, names, ["a"], 3, seed=1))  # reproducible by seed
 
 
 def test_photo_folders_get_drawn_sketches(photo_folder):

@@ -1,5 +1,6 @@
 """The sketch tab on the shipped weights: the plain function, then the API endpoint over HTTP."""
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -76,3 +77,22 @@ def test_frame_sketch_evens_out_the_pen_width(pen):
     ImageDraw.Draw(canvas).ellipse((100, 100, 1100, 1100), outline=0, width=pen)
     ink = np.asarray(frame_sketch(canvas)) < 128
     assert ink.any() and SKETCHY_STROKE - 1 <= stroke_width(ink) <= SKETCHY_STROKE + 2  # as in Sketchy
+
+
+def test_eval_sketch_counts_each_class_and_false_alarms_for_the_original_four(sketchy_folder):
+    from scripts.eval_sketch import classifier_figures
+
+    class AlwaysTeapot:
+        config = SimpleNamespace(class_names=["box", "disc", "teapot"])
+
+        def top_k(self, batch, k=5):
+            return [{"teapot": 0.9, "box": 0.1} for _ in batch]
+
+    sketches = sorted((sketchy_folder / "sketch" / "box").glob("*.png"))[:5]
+    labels = [0, 0, 0, 2, 2]  # three boxes, and two sketches labelled teapot
+    figures = classifier_figures(AlwaysTeapot(), sketches, labels)["as drawn"]
+    assert figures["top1"] == 2 / 5 and figures["top5"] == 1
+    assert figures["per class"] == {"box": "0/3", "disc": "0/0", "teapot": "2/2"}
+    assert figures["original four categories"]["teapot"] == "2/2" and figures["original four top1"] == 1
+    assert figures["false alarms for the original four"] == {"car_(sedan)": 0, "teapot": 3, "strawberry": 0,
+                                                             "teddy_bear": 0}

@@ -95,11 +95,12 @@ def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_pa
     start = tmp_path / "first" / "classifier"
     # learning rate 0: the continued weights must be the exported ones, not a fresh start
     launch("classifier.py", *tiny, "--out", tmp_path / "second", "--max-steps", 1, "--lr", 0,
-           "--start-from", start)
+           "--start-from", start, "--seed-weight", 2)
     first, second = load_checkpoint(start), load_checkpoint(tmp_path / "second" / "classifier")
     for (name, a), b in zip(first.named_parameters(), second.parameters()):
         assert torch.equal(a, b), name
-    assert f"continued from `{start}`" in (tmp_path / "second" / "classifier" / "README.md").read_text()
+    card = (tmp_path / "second" / "classifier" / "README.md").read_text()
+    assert f"continued from `{start}`" in card and "teddy_bear drawn 2× as often" in card
 
 
 def test_two_process_data_parallel_run_ends_with_identical_weights(photo_folder, tmp_path):
