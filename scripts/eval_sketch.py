@@ -58,7 +58,8 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
                         "original four top1": seed_right / max(sum(total[name] for name in SEED_CATEGORIES), 1),
                         # other categories' sketches named as one of the four: what favouring them costs
                         "false alarms for the original four": {
-                            name: sum(n for pair, n in confusions.items() if pair.endswith(f" → {name}"))
+                            name: dict(Counter({pair.split(" → ")[0]: n for pair, n in confusions.items()
+                                                if pair.endswith(f" → {name}")}).most_common())
                             for name in SEED_CATEGORIES},
                         "confusions": confusions.most_common(12),
                         "per class": {name: f"{right[name]}/{total[name]}" for name in names}}
