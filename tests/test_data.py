@@ -101,7 +101,7 @@ def test_sketch_images_hold_every_sketch_with_photos_split_whole(sketchy_folder)
 def test_favouring_sampler_draws_the_favoured_categories_as_often_as_asked():
     labels = torch.arange(4).repeat_interleave(500)  # four categories of 500 items
     names = ["a", "b", "c", "d"]
-    for weight, expected_share in [(1, 0.25), (3, 0.5)]:  # 3×500 against 3 × 500
+    for weight, expected_share in [(1, 0.25), (3, 0.5)]:  # weight 3: 3 × 500 against the other three 500s
         draws = torch.tensor(list(favouring_sampler(labels, names, ["a", "not there"], weight, seed=1)))
         assert len(draws) == len(labels)
         share = (labels[draws] == 0).float().mean().item()
