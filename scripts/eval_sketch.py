@@ -40,17 +40,16 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
     for how, prepare in [("as drawn", lambda p: load_image(p)[0].convert("L")),
                          ("prepared as in the tab", lambda p: frame_sketch(load_image(p)[0]))]:
         top5 = 0
-        confusions, right = Counter(), Counter()
+        confusions, right = Counter(), Counter()  # confusions: (truth, first guess) → count
         for start in range(0, len(sketches), batch_size):
             batch = torch.stack([to_tensor(prepare(p)) for p in sketches[start:start + batch_size]])
-            truth = torch.tensor(labels[start:start + batch_size])
             guesses = [list(k) for k in classifier.top_k(batch, k=5)]
-            for guess, label in zip(guesses, truth.tolist()):
-                top5 += names[label] in guess
-                if guess[0] == names[label]:
-                    right[names[label]] += 1
+            for guess, truth in zip(guesses, (names[label] for label in labels[start:start + batch_size])):
+                top5 += truth in guess
+                if guess[0] == truth:
+                    right[truth] += 1
                 else:
-                    confusions[f"{names[label]} → {guess[0]}"] += 1
+                    confusions[truth, guess[0]] += 1
         total = Counter(names[label] for label in labels)
         seed_right = sum(right[name] for name in SEED_CATEGORIES)
         figures[how] = {"top1": sum(right.values()) / len(sketches), "top5": top5 / len(sketches),
@@ -58,10 +57,9 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
                         "original four top1": seed_right / max(sum(total[name] for name in SEED_CATEGORIES), 1),
                         # other categories' sketches named as one of the four: what favouring them costs
                         "false alarms for the original four": {
-                            name: dict(Counter({pair.split(" → ")[0]: n for pair, n in confusions.items()
-                                                if pair.endswith(f" → {name}")}).most_common())
+                            name: {truth: n for (truth, guess), n in confusions.most_common() if guess == name}
                             for name in SEED_CATEGORIES},
-                        "confusions": confusions.most_common(12),
+                        "confusions": [(f"{truth} → {guess}", n) for (truth, guess), n in confusions.most_common(12)],
                         "per class": {name: f"{right[name]}/{total[name]}" for name in names}}
     return figures
 
