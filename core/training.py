@@ -106,7 +106,8 @@ def frozen(module: nn.Module):
 
 
 def parse_args(args_class: type, argv: list[str] | None = None):
-    """argparse built from a dataclass: --max-steps and --max_steps both set max_steps."""
+    """argparse built from a dataclass: --max-steps and --max_steps both set max_steps. Seeds every
+    random generator with --seed, so the models a script builds next start from the same weights."""
     parser = argparse.ArgumentParser(description=(args_class.__doc__ or "").strip())
     for field in dataclasses.fields(args_class):
         flags = sorted({f"--{field.name.replace('_', '-')}", f"--{field.name}"})
@@ -117,7 +118,9 @@ def parse_args(args_class: type, argv: list[str] | None = None):
         else:
             kind = {"int": int, "float": float, "str": str}.get(str(field.type), str)
             parser.add_argument(*flags, dest=field.name, type=kind, default=default)
-    return args_class(**vars(parser.parse_args(argv)))
+    args = args_class(**vars(parser.parse_args(argv)))
+    set_seed(args.seed)
+    return args
 
 
 def _optimizer_to_safetensors(prefix: str, optimizer: torch.optim.Optimizer):

@@ -156,6 +156,28 @@ def test_training_on_a_small_folder_loads_in_the_tab(tmp_path, monkeypatch):
         common.clear_models()
 
 
+def test_start_from_continues_a_generator_with_a_fresh_discriminator(tmp_path):
+    from core.checkpoint import load_checkpoint
+    data = tmp_path / "dogs"
+    data.mkdir()
+    for n in range(4):
+        draw_object("disc", n, size=32).save(data / f"{n}.png")
+    common = ["--data", data, "--max-steps", 1, "--ngf", 8, "--ndf", 8, "--batch-size", 4, "--num-workers", 0,
+              "--image-size", 32, "--z-dim", 16]
+    launch("dcgan.py", *common, "--out", tmp_path / "first")
+    start = tmp_path / "first" / "generator"
+    # another seed, learning rate 0: the continued generator's weights are the ones it started from
+    launch("dcgan.py", *common, "--out", tmp_path / "more", "--start-from", start, "--lr", 0, "--seed", 1)
+    first = dict(load_checkpoint(start).named_parameters())
+    more = dict(load_checkpoint(tmp_path / "more" / "generator").named_parameters())
+    assert first.keys() == more.keys() and all(torch.allclose(first[k], more[k], atol=1e-3) for k in first)
+    # without --start-from, seed 1 starts elsewhere
+    launch("dcgan.py", *common, "--out", tmp_path / "other", "--lr", 0, "--seed", 1)
+    other = dict(load_checkpoint(tmp_path / "other" / "generator").named_parameters())
+    assert not all(torch.allclose(first[k], other[k], atol=1e-3) for k in first)
+    assert f"G started from `{start}`, D from scratch" in (tmp_path / "more" / "generator" / "README.md").read_text()
+
+
 def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
     import subprocess
     import sys

@@ -103,6 +103,17 @@ def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_pa
     assert f"continued from `{start}`" in card and "teddy_bear drawn 2× as often" in card
 
 
+def test_parsing_the_flags_seeds_the_models_built_next():
+    from core.training import TrainArgs, parse_args
+
+    def weights_after(seed: int) -> torch.Tensor:
+        parse_args(TrainArgs, ["--seed", str(seed)])
+        return torch.nn.Linear(8, 8).weight
+
+    assert torch.equal(weights_after(3), weights_after(3))
+    assert not torch.equal(weights_after(3), weights_after(4))
+
+
 def test_two_process_data_parallel_run_ends_with_identical_weights(photo_folder, tmp_path):
     out = tmp_path / "ddp"
     launch("pix2pix.py", "--data", photo_folder, "--out", out, "--max-steps", 3, *TINY_PIX2PIX,

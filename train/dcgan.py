@@ -21,6 +21,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core import registry
+from core.checkpoint import load_checkpoint
 from core.data import GenerativeImages
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
@@ -46,6 +47,7 @@ class DCGANArgs(GANArgs):
     batch_size: int = 32
     decay_start: float = 1.0      # no learning-rate decay by default
     inception_weights: str = ""
+    start_from: str = ""          # an exported generator (same config) that G and its average start from
 
 
 @torch.no_grad()
@@ -94,6 +96,8 @@ def main():
     config = dict(image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                   class_names=dataset.class_names, spectral_norm=args.spectral_norm)
     G, D = registry.build("dcgan_generator", config), registry.build("dcgan_discriminator", config)
+    if args.start_from:  # more training for a shipped generator; D starts afresh
+        G.load_state_dict(load_checkpoint(args.start_from).state_dict())
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
     loader = DataLoader(dataset, batch_size=min(args.batch_size, len(dataset)), shuffle=True, drop_last=True,
@@ -139,6 +143,7 @@ def main():
 
 def model_card(args, dataset, step, hardware, metrics=None) -> str:
     classes = f"{len(dataset.class_names)} classes" if dataset.class_names else "unconditional"
+    start = f"; G started from `{args.start_from}`, D from scratch" if args.start_from else ""
     fid = ("FID/KID: not measured (Inception weights are needed and cannot be downloaded offline; "
            "pass --inception-weights)" if not metrics else
            f"FID {metrics['fid']:.1f}, KID {metrics['kid']:.4f} ± {metrics['kid_std']:.4f} "
@@ -150,7 +155,7 @@ Trained by `train/dcgan.py` of this hub.
 - Data: `{args.data}` ({len(dataset)} images, {classes}), {args.image_size} px, horizontal flips
 - Model: DCGAN G/D, z {args.z_dim}, ngf {args.ngf}, ndf {args.ndf}; spectral norm in D: {args.spectral_norm};
   {args.gan_loss} loss; DiffAugment: {args.diffaugment or 'off'}; EMA of G: {args.ema or 'off'}
-- Steps: {step} at batch {min(args.batch_size, len(dataset))}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
+- Steps: {step} at batch {min(args.batch_size, len(dataset))}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999){start}
 - Hardware: {hardware}
 - {fid}
 
