@@ -149,7 +149,7 @@ def main():
     name = args.name or Path(args.image).stem
     model = registry.build("singan", sizes=sizes, channels=args.channels, max_channels=args.max_channels,
                            scale_factor=args.scale_factor, subject=name, coarsest_padding=args.coarsest_padding)
-    torch.manual_seed(args.seed)
+    torch.manual_seed(args.seed)  # again: the fixed noise must not depend on how many draws building took
     model.fixed_noise.normal_()
     model.image.copy_(to_tensor(image.resize((sizes[-1][1], sizes[-1][0]), resample=3))[None])
     first, critic = 0, None
