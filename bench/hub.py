@@ -52,7 +52,7 @@ def main():
                                                render_size=512, api_name="/colorize"),
             "stylize": lambda: client.predict(photo=handle_file(str(REPO / "demos/examples/stylize/Path.jpg")),
                                               style="starry_night", api_name="/stylize"),
-            "generate_dogs": lambda: client.predict(seed=0, truncation=4.0, count=16, api_name="/generate_dogs"),
+            "generate_dogs": lambda: client.predict(seed=0, truncation=0.5, count=16, api_name="/generate_dogs"),
         }
         for name, call in calls.items():
             t = time.perf_counter()

@@ -46,14 +46,15 @@ def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None
 
     `dtype=torch.float16` halves the file; floating tensors only, buffers like counters stay.
     `int8_weights` halves it again: conv and linear weights are stored as int8 with a scale per
-    output channel (key + INT8_SCALE), restored to floats by load_checkpoint.
+    output channel (key + INT8_SCALE), restored to floats by load_checkpoint. Buffers (e.g. a
+    generator's truncation anchors) are never rounded that far.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    state = {}
+    state, parameters = {}, dict(model.named_parameters())
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
-        if int8_weights and tensor.is_floating_point() and tensor.ndim >= 2 and tensor.numel() >= 256:
+        if int8_weights and key in parameters and tensor.ndim >= 2 and tensor.numel() >= 256:
             state[key], state[key + INT8_SCALE] = _int8(tensor)
             continue
         if dtype is not None and tensor.is_floating_point():

@@ -61,15 +61,30 @@ def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 100, subset_siz
     return float(np.mean(values)), float(np.std(values))
 
 
+def _distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.maximum((x ** 2).sum(1)[:, None] + (y ** 2).sum(1)[None] - 2 * x @ y.T, 0))
+
+
+def _radii(points: np.ndarray, k: int) -> np.ndarray:
+    """Each point's distance to its k-th nearest neighbour among the others (the manifold's reach)."""
+    return np.sort(_distances(points, points), axis=1)[:, k]  # column 0 is the point itself
+
+
 def precision_recall(fake: np.ndarray, real: np.ndarray, k: int = 3) -> tuple[float, float]:
     """Kynkäänniemi et al. (2019) on any features (rows are images). Precision: the share of fakes
     inside the real manifold (within some real image's distance to its k-th nearest real neighbour):
     fidelity. Recall: the share of reals inside the fakes' manifold: coverage."""
-    def distances(x, y):
-        return np.sqrt(np.maximum((x ** 2).sum(1)[:, None] + (y ** 2).sum(1)[None] - 2 * x @ y.T, 0))
-
     def inside(points, manifold):
-        radii = np.sort(distances(manifold, manifold), axis=1)[:, k]  # column 0 is the point itself
-        return float((distances(points, manifold) <= radii[None]).any(axis=1).mean())
+        return float((_distances(points, manifold) <= _radii(manifold, k)[None]).any(axis=1).mean())
 
     return inside(fake, real), inside(real, fake)
+
+
+def realism(fake: np.ndarray, real: np.ndarray, k: int = 3) -> np.ndarray:
+    """Kynkäänniemi et al.'s realism score of each fake (rows are images): max over reals of the
+    real's k-NN radius over its distance to the fake. Above 1 = inside the real manifold; higher =
+    deeper inside. As in the paper, the half of the reals with the widest radii (outliers whose
+    large balls would make anything look real) are left out."""
+    radii = _radii(real, k)
+    dense = radii <= np.median(radii)
+    return (radii[dense][None] / np.maximum(_distances(fake, real[dense]), 1e-12)).max(axis=1)

@@ -6,13 +6,14 @@ import torch
 from PIL import Image
 
 from core.images import ImageInputError, to_image
-from core.models.dcgan import random_labels, truncated_noise
+from core.models.dcgan import random_labels, slerp, truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
 from demos.common import for_the_page, get_model, on_gpu, output_path, source_note, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
-TRUNCATION_MODES = ("resample", "psi")
+TRUNCATION_MODES = ("anchor", "resample", "psi")
+DEFAULT_TRUNCATION = 0.5  # anchor mode: the knee of the held-out precision/recall curve (model card)
 DISPLAY_SIZE = 128  # 64 px samples are shown enlarged (nearest neighbour: no invented detail)
 
 
@@ -27,41 +28,44 @@ def _labels(model, count: int, breed: str | None, seed: int) -> torch.Tensor | N
     return torch.full((count,), names.index(breed))
 
 
-@torch.no_grad()
-def generate_dogs(seed: int = 0, truncation: float = 4.0, count: int = 8, mode: str = "resample",
-                  breed: str | None = None) -> list[Image.Image]:
-    """`count` dogs for `seed`: the same arguments always give the same images.
-
-    truncation: resample mode redraws latent entries beyond ±truncation (lower = plainer, less
-    varied; 4 ≈ off); psi mode scales the latent towards the mean (1 = off).
-    """
-    count = int(count)
-    if not 1 <= count <= MAX_COUNT:
-        raise ImageInputError(f"Ask for between 1 and {MAX_COUNT} images.")
+def _latents(model, count: int, seed: int, truncation: float, mode: str) -> torch.Tensor:
     if mode not in TRUNCATION_MODES:
         raise ImageInputError(f"Truncation mode must be one of {', '.join(TRUNCATION_MODES)}.")
     if not truncation or truncation <= 0:
         raise ImageInputError("Truncation must be above 0.")
+    if mode == "anchor" and model.anchors is None:
+        raise ImageInputError("This generator has no truncation anchors: choose the 'resample' or 'psi' mode, "
+                              "or add them with scripts/pick_dog_anchors.py.")
+    return truncated_noise(count, model.config.z_dim, int(seed), float(truncation), mode, model.anchors)
+
+
+@torch.no_grad()
+def generate_dogs(seed: int = 0, truncation: float = 1.0, count: int = 8, mode: str = "anchor",
+                  breed: str | None = None) -> list[Image.Image]:
+    """`count` dogs for `seed`: the same arguments always give the same images.
+
+    truncation: anchor mode pulls the latent towards the nearest of the generator's most realistic
+    latents (1 = off, 0.3 = close to them: cleaner, less varied); resample mode redraws latent entries
+    beyond ±truncation (4 ≈ off); psi mode scales the latent towards the mean (1 = off).
+    """
+    count = int(count)
+    if not 1 <= count <= MAX_COUNT:
+        raise ImageInputError(f"Ask for between 1 and {MAX_COUNT} images.")
     model = get_model(GENERATOR)
     device = next(model.parameters()).device
-    z = truncated_noise(count, model.config.z_dim, int(seed), float(truncation), mode).to(device)
+    z = _latents(model, count, seed, truncation, mode).to(device)
     labels = _labels(model, count, breed, int(seed))
     images = model(z, None if labels is None else labels.to(device))
     return [to_image(image) for image in images]
 
 
 @torch.no_grad()
-def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 4.0, frames: int = 24,
-                      mode: str = "resample", breed: str | None = None) -> str:
+def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames: int = 24,
+                      mode: str = "anchor", breed: str | None = None) -> str:
     """A looping GIF walking the latent space from seed_a's dog to seed_b's and back (slerp)."""
     model = get_model(GENERATOR)
-    z_dim = model.config.z_dim
-    za = truncated_noise(1, z_dim, int(seed_a), float(truncation), mode)[0]
-    zb = truncated_noise(1, z_dim, int(seed_b), float(truncation), mode)[0]
-    angle = torch.arccos((za / za.norm()).dot(zb / zb.norm()).clamp(-1, 1))
-    steps = torch.linspace(0, 1, frames)
-    path = torch.stack([(torch.sin((1 - t) * angle) * za + torch.sin(t * angle) * zb) / torch.sin(angle)
-                        if angle > 1e-4 else za for t in steps])
+    za, zb = _latents(model, 1, seed_a, truncation, mode), _latents(model, 1, seed_b, truncation, mode)
+    path = slerp(za.expand(frames, -1), zb.expand(frames, -1), torch.linspace(0, 1, frames))
     labels = _labels(model, 1, breed, int(seed_a))  # the walk stays in seed_a's first dog's class
     labels = None if labels is None else labels.expand(frames)
     device = next(model.parameters()).device
@@ -83,8 +87,19 @@ def _dogs_for_display(*args):
 
 
 def _api_generate(seed, truncation, count):
-    """The API's dogs: BigGAN-style (resample) truncation, any breed."""
-    return _ui_generate(seed, truncation, count, "resample", "any")
+    """The API's dogs, any breed: anchor truncation (1 = off) when the generator has anchors (the
+    shipped one does), else BigGAN's resampling (4 = off)."""
+    return _ui_generate(seed, truncation, count, _default_mode(get_model(GENERATOR).config.anchors), "any")
+
+
+def _default_mode(anchors: int) -> str:
+    return "anchor" if anchors else "resample"
+
+
+def _slider_for_mode(mode: str, truncation: float):
+    """Each mode's own range: anchor and psi are off at 1, resample at 4."""
+    top = 4.0 if mode == "resample" else 1.0
+    return gr.Slider(maximum=top, value=min(truncation, top))
 
 
 @on_gpu
@@ -94,22 +109,27 @@ def _ui_animate(seed, truncation, mode, breed):
 
 def build_tab():
     try:  # the config alone: the model itself loads on first use
-        breeds = list(read_config(resolve(weights_source(GENERATOR)))["config"].get("class_names", []))
+        config = read_config(resolve(weights_source(GENERATOR)))["config"]
     except CheckpointError:  # no weights: the tab still builds, and generating says what is missing
-        breeds = []
-    gr.Markdown("New dogs from a DCGAN-family generator. **Truncation** trades variety for fidelity: "
-                "lower values redraw the extreme latent entries (BigGAN) or pull the latent towards "
-                "the mean (psi): the pictures get plainer and more alike. With this model that means "
-                "fading towards its average picture (flat grey-brown at 0.3) rather than cleaner dogs, "
-                "so the default is 4, which leaves the latent as drawn (psi: 1). Same seed and "
-                "settings, same dogs. The shipped 64 px model learned from 9,000 real dog photos "
-                "(Kaggle's Dogs vs. Cats): see its model card for held-out figures and its limits.")
+        config = {}
+    breeds, default_mode = list(config.get("class_names", [])), _default_mode(config.get("anchors", 0))
+    gr.Markdown("New dogs from a DCGAN-family generator. **Truncation** trades variety for fidelity. "
+                "*anchor* (the default) pulls each latent towards the nearest of 256 latents whose "
+                "pictures scored most realistic: at 1 the latent is as drawn, lower values give plainer, "
+                "cleaner and more alike pictures. *resample* (BigGAN) redraws latent entries beyond "
+                "±truncation (4 = off) and *psi* shrinks the latent towards the mean (1 = off): with this "
+                "batch-norm generator those two only fade the pictures towards one grey-brown average. "
+                "Same seed and settings, same dogs. The shipped 64 px model learned from 9,000 real dog "
+                "photos (Kaggle's Dogs vs. Cats): its model card has held-out figures and its limits "
+                "(even at the default truncation only about one picture in four reads as a dog at a glance).")
     gr.Markdown(source_note([GENERATOR]))
     with gr.Row():
         with gr.Column(scale=1):
             seed = gr.Number(value=0, precision=0, label="Seed", elem_id="dogs-seed")
-            truncation = gr.Slider(0.1, 4.0, value=4.0, step=0.05, label="Truncation", elem_id="dogs-truncation")
-            mode = gr.Radio(list(TRUNCATION_MODES), value="resample", label="Truncation mode")
+            truncation = gr.Slider(0.1, 4.0 if default_mode == "resample" else 1.0, step=0.05, label="Truncation",
+                                   value=DEFAULT_TRUNCATION if default_mode == "anchor" else 4.0,
+                                   elem_id="dogs-truncation")
+            mode = gr.Radio(list(TRUNCATION_MODES), value=default_mode, label="Truncation mode")
             count = gr.Slider(1, MAX_COUNT, value=16, step=1, precision=0, label="Number of dogs")
             breed = gr.Dropdown(["any", *breeds], value="any", label="Breed", visible=bool(breeds))
             button = gr.Button("Generate", variant="primary", elem_id="dogs-generate")
@@ -117,6 +137,7 @@ def build_tab():
         with gr.Column(scale=2):
             gallery = gr.Gallery(label="Dogs", columns=6, height="auto", elem_id="dogs-gallery")
             animation = gr.Image(label="Latent walk (GIF)", type="filepath", interactive=False)
+    mode.change(_slider_for_mode, [mode, truncation], truncation, api_visibility="private")
     button.click(_ui_generate, [seed, truncation, count, mode, breed], gallery, api_visibility="private",
                  concurrency_id="dogs")
     animate.click(_ui_animate, [seed, truncation, mode, breed], animation, api_name="animate_dogs",
@@ -125,6 +146,7 @@ def build_tab():
     api_out = gr.Gallery(visible=False, label="Dogs")
     gr.Button(visible=False).click(_api_generate, [seed, truncation, count], api_out, api_name="generate_dogs",
                                    concurrency_id="dogs")
-    gr.Examples([[0, 4.0, 16, "resample", "any"], [7, 4.0, 16, "resample", "any"], [7, 1.0, 16, "resample", "any"]],
+    gr.Examples([[0, 0.5, 16, "anchor", "any"], [0, 1.0, 16, "anchor", "any"], [7, 0.3, 16, "anchor", "any"],
+                 [7, 1.0, 16, "resample", "any"]],
                 inputs=[seed, truncation, count, mode, breed], outputs=gallery, fn=_ui_generate,
                 run_on_click=True, cache_examples=False)

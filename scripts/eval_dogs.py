@@ -5,7 +5,7 @@ network this project trains itself: a timm resnet10t classifying the 125 Sketchy
 64 px (2 photos per category held out; its accuracy is printed). These FIDs compare only with each
 other, never with published Inception FIDs. Against the held-out dog photos it reports:
 - the training photos (the floor: real against real),
-- the generator at several truncations, and a baseline generator (e.g. the old 21-image one),
+- the generator at several truncations (--mode), and a baseline generator (e.g. the old 21-image one),
 - variety (mean feature distance between samples) and closeness (mean feature distance from a
   sample to its nearest held-out photo: lower = more like some real dog),
 - precision (the share of samples that fall among the held-out photos: fidelity, what truncation
@@ -40,7 +40,9 @@ from core.metrics import frechet_distance, kernel_distance, precision_recall  # 
 from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
-TRUNCATIONS = (0.3, 0.5, 1.0, 2.0, 4.0)  # resample mode; 4 is as good as off
+TRUNCATIONS = {"resample": (0.3, 0.5, 1.0, 2.0, 4.0), "anchor": (0.3, 0.5, 0.7, 1.0)}
+OFF = {"resample": 4.0, "anchor": 1.0}  # as good as no truncation
+SHEET_ROWS = {"resample": (0.3, 1.0, 4.0), "anchor": (0.3, 0.7, 1.0)}  # truncation.png, top to bottom
 
 
 def load_folder(folder: Path) -> torch.Tensor:
@@ -104,9 +106,9 @@ def features(model, images: torch.Tensor) -> np.ndarray:
 
 
 @torch.no_grad()
-def samples(generator, count: int, truncation: float, seed: int = 1) -> torch.Tensor:
+def samples(generator, count: int, truncation: float, seed: int = 1, mode: str = "resample") -> torch.Tensor:
     """As the tab draws them: for a class-conditional generator, classes drawn for the seed."""
-    z = truncated_noise(count, generator.config.z_dim, seed, truncation)
+    z = truncated_noise(count, generator.config.z_dim, seed, truncation, mode, generator.anchors)
     labels = random_labels(count, len(generator.config.class_names), seed)
     return torch.cat([generator(z[i:i + 250], None if labels is None else labels[i:i + 250]).clamp(-1, 1)
                       for i in range(0, count, 250)])
@@ -132,14 +134,17 @@ def main():
     parser.add_argument("--sketchy-photos", default="../shared/data/sketchy/photos.zip")
     parser.add_argument("--features", default="runs/photo_features", help="the feature network (trained if absent)")
     parser.add_argument("--feature-epochs", type=int, default=20)
+    parser.add_argument("--feature-seed", type=int, default=0, help="a second network to check the first")
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--mode", default="resample", choices=sorted(TRUNCATIONS), help="truncation mode")
+    parser.add_argument("--sheet-truncation", type=float, help="for the 64-sample sheet (default: off)")
     parser.add_argument("--out", default="runs/dogs_eval")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     if not (Path(args.features) / "config.json").is_file():
-        train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs)
+        train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs, args.feature_seed)
     net = load_checkpoint(args.features)
     test, train = load_folder(Path(args.data) / "test"), load_folder(Path(args.data) / "train")
     test = test[:args.count]
@@ -159,13 +164,15 @@ def main():
 
     report["training_photos_vs_held_out"] = row(train_subset)
     generator = load_checkpoint(args.generator)
-    report["generator"] = {str(t): row(samples(generator, args.count, t)) for t in TRUNCATIONS}
+    mode, off = args.mode, OFF[args.mode]
+    report["truncation_mode"] = mode
+    report["generator"] = {str(t): row(samples(generator, args.count, t, mode=mode)) for t in TRUNCATIONS[mode]}
     if args.baseline:
         report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, 4.0))
 
     # Memorisation: each sample's nearest training photo, against the same for held-out photos (which
     # no model saw). In pixels a blurry sample is near many photos, so feature distance is reported too.
-    fakes = samples(generator, args.count, 4.0)  # the tab's default
+    fakes = samples(generator, args.count, off, mode=mode)
     train_f = torch.from_numpy(features(net, train))
     fake_f, real_f = torch.from_numpy(features(net, fakes)), torch.from_numpy(test_f)
     memorisation = {}
@@ -184,9 +191,10 @@ def main():
     save_image((F.interpolate(pairs.flatten(0, 1), scale_factor=2) + 1) / 2, out / "closest_pairs.png", nrow=8,
                padding=2, pad_value=1)
 
-    save_image((F.interpolate(samples(generator, 64, 4.0, seed=0), scale_factor=2) + 1) / 2,
-               out / "contact_sheet.png", nrow=8, padding=2, pad_value=1)
-    rows = [samples(generator, 12, t, seed=0) for t in (0.3, 1.0, 4.0)]
+    sheet = samples(generator, 64, args.sheet_truncation or off, seed=0, mode=mode)
+    save_image((F.interpolate(sheet, scale_factor=2) + 1) / 2, out / "contact_sheet.png", nrow=8, padding=2,
+               pad_value=1)
+    rows = [samples(generator, 12, t, seed=0, mode=mode) for t in SHEET_ROWS[mode]]
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
                padding=2, pad_value=1)
     (out / "report.json").write_text(json.dumps(report, indent=1))

@@ -27,3 +27,7 @@ accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/
 python scripts/eval_dogs.py --generator "$runs/dogs64/generator" --baseline "$(git rev-parse --show-toplevel)/.old_dogs" --data data/dogs \
   --sketchy-photos "$shared/sketchy/photos.zip" --out "$runs/dogs_eval"
 python scripts/int8_checkpoint.py "$runs/dogs64/generator"   # after the figures, which are the fp16 weights
+# Truncation anchors for the int8 weights (2 min), then the figures of anchor truncation and the card's sheets.
+python scripts/pick_dog_anchors.py --generator "$runs/dogs64/generator" --data data/dogs --int8 --out "$runs/dogs64/generator"
+python scripts/eval_dogs.py --generator "$runs/dogs64/generator" --baseline "$(git rev-parse --show-toplevel)/.old_dogs" \
+  --data data/dogs --mode anchor --sheet-truncation 0.5 --out "$runs/dogs_eval_anchor"

@@ -6,8 +6,8 @@ from PIL import Image
 from core import registry
 from core.data import GenerativeImages
 from core.diffaugment import diff_augment
-from core.metrics import precision_recall
 from core.images import ImageInputError
+from core.metrics import precision_recall, realism
 from core.models.dcgan import random_labels, truncated_noise
 from core.training import update_ema
 from demos import dogs
@@ -45,6 +45,30 @@ def test_truncated_noise_rules():
     assert torch.allclose(truncated_noise(4, 8, 2, 0.5, "psi"), 0.5 * truncated_noise(4, 8, 2, 1.0, "psi"))
     with pytest.raises(ValueError):
         truncated_noise(1, 4, 0, 1.0, "sideways")
+    # anchor mode: 1 leaves z as drawn, near 0 gives the anchor nearest to z by angle
+    anchors = torch.randn(5, 8)
+    z = truncated_noise(16, 8, seed=2, truncation=4.0)
+    assert torch.allclose(truncated_noise(16, 8, 2, 1.0, "anchor", anchors), z, atol=1e-5)
+    nearest = anchors[(torch.nn.functional.normalize(z, dim=1) @ torch.nn.functional.normalize(anchors, dim=1).T)
+                      .argmax(1)]
+    assert torch.allclose(truncated_noise(16, 8, 2, 1e-6, "anchor", anchors), nearest, atol=1e-4)
+    assert len(nearest.unique(dim=0)) > 1  # each latent has its own nearest anchor, not one for all
+    with pytest.raises(ValueError, match="no truncation anchors"):
+        truncated_noise(1, 8, 0, 0.5, "anchor")
+
+
+def test_anchor_truncation_settles_on_the_shipped_anchor_pictures():
+    """Lower truncation brings the shipped generator's dogs closer to the pictures of their anchors,
+    the latents picked for looking most realistic; at 1 the dogs are the untruncated ones."""
+    def pixels(images):
+        return np.stack([np.asarray(image, dtype=np.float64) for image in images])
+
+    anchored = pixels(dogs.generate_dogs(seed=11, truncation=1e-4, count=16))
+    distance = {t: np.abs(pixels(dogs.generate_dogs(seed=11, truncation=t, count=16)) - anchored).mean()
+                for t in (0.3, 0.7, 1.0)}
+    assert distance[0.3] < 0.6 * distance[0.7] and distance[0.7] < distance[1.0]
+    untruncated = pixels(dogs.generate_dogs(seed=11, truncation=4.0, count=16, mode="resample"))
+    assert np.abs(pixels(dogs.generate_dogs(seed=11, truncation=1.0, count=16)) - untruncated).max() <= 1
 
 
 def test_classes_for_any_breed_follow_the_seed(monkeypatch):
@@ -56,8 +80,8 @@ def test_classes_for_any_breed_follow_the_seed(monkeypatch):
     generator = registry.build("dcgan_generator", dict(ngf=8, class_names=["pug", "husky", "collie"])).eval()
     seen = []
     monkeypatch.setattr(dogs, "get_model", lambda name: _Recording(generator, seen))
-    dogs.generate_dogs(seed=5, count=8)
-    dogs.interpolation_gif(5, 6, frames=4)
+    dogs.generate_dogs(seed=5, count=8, truncation=4.0, mode="resample")
+    dogs.interpolation_gif(5, 6, truncation=4.0, frames=4, mode="resample")
     assert torch.equal(seen[0], random_labels(8, 3, seed=5))
     assert torch.equal(seen[1], seen[0][:1].expand(4))
 
@@ -67,7 +91,7 @@ class _Recording(torch.nn.Module):
 
     def __init__(self, generator, seen):
         super().__init__()
-        self.generator, self.seen, self.config = generator, seen, generator.config
+        self.generator, self.seen, self.config, self.anchors = generator, seen, generator.config, generator.anchors
 
     def forward(self, z, labels=None):
         self.seen.append(labels)
@@ -150,8 +174,10 @@ def test_training_on_a_small_folder_loads_in_the_tab(tmp_path, monkeypatch):
     monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
     common.clear_models()
     try:
-        images = dogs.generate_dogs(seed=1, count=3)
+        images = dogs.generate_dogs(seed=1, count=3, truncation=4.0, mode="resample")
         assert len(images) == 3 and images[0].size == (64, 64)
+        with pytest.raises(ImageInputError, match="no truncation anchors"):  # until they are picked for it
+            dogs.generate_dogs(seed=1, count=3)
     finally:
         common.clear_models()
 
@@ -181,6 +207,7 @@ def test_start_from_continues_a_generator_with_a_fresh_discriminator(tmp_path):
 def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
     import subprocess
     import sys
+
     from tests.conftest import REPO
     result = subprocess.run([sys.executable, str(REPO / "train" / "dcgan.py"), "--data", str(tmp_path),
                              "--out", str(tmp_path / "run"), "--inception-weights", str(tmp_path / "nope.pth")],
@@ -234,3 +261,55 @@ def test_precision_and_recall_tell_fidelity_from_coverage():
     assert precision > 0.95 and recall < 0.3
     # Samples off the reals' manifold: neither.
     assert max(precision_recall(rng.normal(size=(400, 8)) + 6, real)) < 0.05
+
+
+def test_realism_ranks_samples_by_how_deep_among_the_reals_they_sit():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 8))
+    centre, edge, far = np.zeros(8), np.full(8, 1.0), np.full(8, 6.0)
+    scores = realism(np.stack([centre, edge, far]), real)
+    assert scores[0] > scores[1] > scores[2] and scores[0] > 1 > scores[2]
+
+
+def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents(tmp_path):
+    """scripts/pick_dog_anchors.py on a tiny generator: the same weights, the card kept, anchors stored
+    unrounded whose pictures score higher than the other candidates'; --start-from leaves them behind."""
+    import subprocess
+    import sys
+
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    from scripts.eval_dogs import features, load_folder
+    from scripts.pick_dog_anchors import pick_anchors
+    from tests.conftest import REPO
+    photos = tmp_path / "dogs" / "train"
+    photos.mkdir(parents=True)
+    for n in range(12):
+        draw_object("disc", n, size=64).save(photos / f"{n}.png")
+    torch.manual_seed(0)
+    save_checkpoint(tmp_path / "g", registry.build("dcgan_generator", dict(image_size=32, ngf=8, z_dim=16)),
+                    card="# tiny dogs", int8_weights=True)
+    net = registry.build("timm_classifier", dict(arch="resnet10t", class_names=["a", "b"], in_channels=3,
+                                                 image_size=64))
+    save_checkpoint(tmp_path / "features", net)
+    before = load_checkpoint(tmp_path / "g")
+    result = subprocess.run([sys.executable, "scripts/pick_dog_anchors.py", "--generator", str(tmp_path / "g"),
+                             "--data", str(tmp_path / "dogs"), "--features", str(tmp_path / "features"),
+                             "--candidates", "40", "--anchors", "4", "--int8", "--out", str(tmp_path / "g")],
+                            capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    after = load_checkpoint(tmp_path / "g")
+    assert after.config.anchors == 4 and (tmp_path / "g" / "README.md").read_text() == "# tiny dogs"
+    assert all(torch.equal(p, q) for p, q in zip(before.parameters(), after.parameters()))
+    net, reals = load_checkpoint(tmp_path / "features"), load_folder(photos)
+    _, scores = pick_anchors(before, net, reals, 40, 4)
+    with torch.no_grad():
+        anchor_scores = realism(features(net, after(after.anchors)), features(net, reals))
+    assert anchor_scores.min() >= np.sort(scores)[-4] - 1e-6 > np.median(scores)
+    assert after.anchors.abs().flatten().unique().numel() > 60  # not rounded to 255 int8 levels
+    data = tmp_path / "dogs32"
+    data.mkdir()
+    for n in range(4):
+        draw_object("disc", n, size=32).save(data / f"{n}.png")
+    launch("dcgan.py", "--data", data, "--max-steps", 1, "--ngf", 8, "--ndf", 8, "--batch-size", 4, "--num-workers",
+           0, "--image-size", 32, "--z-dim", 16, "--out", tmp_path / "more", "--start-from", tmp_path / "g")
+    assert load_checkpoint(tmp_path / "more" / "generator").anchors is None

@@ -96,8 +96,9 @@ def main():
     config = dict(image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                   class_names=dataset.class_names, spectral_norm=args.spectral_norm)
     G, D = registry.build("dcgan_generator", config), registry.build("dcgan_discriminator", config)
-    if args.start_from:  # more training for a shipped generator; D starts afresh
-        G.load_state_dict(load_checkpoint(args.start_from).state_dict())
+    if args.start_from:  # more training for a shipped generator; D starts afresh. Truncation anchors
+        # belong to the old weights, so they are left behind (scripts/pick_dog_anchors.py picks new ones).
+        G.load_state_dict({k: v for k, v in load_checkpoint(args.start_from).state_dict().items() if k != "anchors"})
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
     loader = DataLoader(dataset, batch_size=min(args.batch_size, len(dataset)), shuffle=True, drop_last=True,

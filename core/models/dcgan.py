@@ -3,8 +3,9 @@
 The generator upsamples z (plus a breed embedding when conditional) with transposed convs, batch
 norm and ReLU; the discriminator mirrors it with strided convs and LeakyReLU, using spectral norm
 instead of batch norm when asked (Miyato et al.), and a projection term for the class
-(Miyato & Koyama) when conditional. Truncation of z, BigGAN's resampling or a pull towards the
-mean (psi), trades variety for fidelity at sampling time.
+(Miyato & Koyama) when conditional. Truncation trades variety for fidelity at sampling time:
+BigGAN's resampling of z, a pull towards the mean (psi), or a pull towards the nearest of a set of
+anchor latents stored with the generator (multi-modal truncation, Mokady et al. 2022).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import spectral_norm as sn
 
@@ -27,6 +29,7 @@ class DCGANConfig:
     ndf: int = 64
     class_names: list[str] = field(default_factory=list)  # breeds; empty = unconditional
     spectral_norm: bool = True    # discriminator only
+    anchors: int = 0              # latents that "anchor" truncation pulls towards (scripts/pick_dog_anchors.py)
 
 
 def _levels(image_size: int) -> int:
@@ -53,6 +56,8 @@ class DCGANGenerator(nn.Module):
         layers += [nn.ConvTranspose2d(width, 3, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self)
+        # Filled in after training, for the weights they were picked for (None: no anchor truncation).
+        self.register_buffer("anchors", torch.zeros(c.anchors, c.z_dim) if c.anchors else None)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if self.embed is not None:
@@ -121,27 +126,48 @@ class DCGANDiscriminator(nn.Module):
         return logits
 
 
-def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0,
-                    mode: str = "resample") -> torch.Tensor:
+def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0, mode: str = "resample",
+                    anchors: torch.Tensor | None = None) -> torch.Tensor:
     """Latent vectors for `seed`, truncated: the same arguments always give the same tensor.
 
     mode "resample" (BigGAN): entries with |z| > truncation are drawn again until inside.
     mode "psi" (StyleGAN-style, towards the latent mean 0): z * truncation.
-    truncation ≥ 4 (resample) or 1 (psi) leaves z as drawn.
+    mode "anchor" (multi-modal): z slerped towards its nearest anchor (by angle), z's share being
+    `truncation`; the anchors are latents whose pictures scored as the most realistic, so instead
+    of fading towards one average picture the samples settle on the generator's cleanest ones.
+    truncation ≥ 4 (resample) or 1 (psi, anchor) leaves z as drawn.
     """
+    if truncation <= 0:
+        raise ValueError("truncation must be positive")
     generator = torch.Generator().manual_seed(int(seed))
     z = torch.randn(count, z_dim, generator=generator)
     if mode == "psi":
         return z * truncation
+    if mode == "anchor":
+        if anchors is None or not len(anchors):
+            raise ValueError("this generator has no truncation anchors (scripts/pick_dog_anchors.py adds them); "
+                             "use the 'resample' or 'psi' mode")
+        anchors = anchors.float().cpu()
+        nearest = anchors[(F.normalize(z, dim=1) @ F.normalize(anchors, dim=1).T).argmax(dim=1)]
+        return slerp(nearest, z, min(float(truncation), 1.0))
     if mode != "resample":
-        raise ValueError(f"unknown truncation mode {mode!r}: use 'resample' or 'psi'")
-    if truncation <= 0:
-        raise ValueError("truncation must be positive")
+        raise ValueError(f"unknown truncation mode {mode!r}: use 'anchor', 'resample' or 'psi'")
     outside = z.abs() > truncation
     while outside.any():
         z[outside] = torch.randn(int(outside.sum()), generator=generator)
         outside = z.abs() > truncation
     return z
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t) -> torch.Tensor:
+    """Spherical interpolation between rows of a (t = 0) and b (t = 1): Gaussian latents keep
+    their typical length on the way, where a straight line would shrink them towards the mean."""
+    t = torch.as_tensor(t, dtype=a.dtype).reshape(-1, 1)
+    cos = (F.normalize(a, dim=-1) * F.normalize(b, dim=-1)).sum(-1, keepdim=True).clamp(-1, 1)
+    angle = torch.arccos(cos)
+    sin = torch.sin(angle)
+    mixed = (torch.sin((1 - t) * angle) * a + torch.sin(t * angle) * b) / sin.clamp_min(1e-6)
+    return torch.where(sin > 1e-4, mixed, (1 - t) * a + t * b)  # (nearly) parallel: a line is the same path
 
 
 def random_labels(count: int, n_classes: int, seed: int) -> torch.Tensor | None:
