@@ -135,3 +135,16 @@ def test_empty_sketch_shows_a_message_not_a_trace(page):  # last: its message st
     page.click("#draw-generate")
     page.wait_for_selector("text=is empty", timeout=20_000)
     assert page.locator("text=Traceback").count() == 0
+
+
+def test_dog_truncation_slider_follows_the_mode(page):
+    """Anchor and psi truncation are off at 1, resample at 4: the slider's range follows the mode."""
+    page.get_by_role("tab", name="Dog generation").click()
+    slider = page.locator("#dogs-truncation input[type=range]")
+    assert slider.get_attribute("max") == "1" and slider.input_value() == "0.5"  # anchor mode, the default
+    max_is = "(top) => document.querySelector('#dogs-truncation input[type=range]').max === top"
+    page.get_by_label("resample").check()
+    page.wait_for_function(max_is, arg="4", timeout=10_000)
+    assert slider.input_value() == "0.5"  # kept: it is inside the new range
+    page.get_by_label("anchor").check()
+    page.wait_for_function(max_is, arg="1", timeout=10_000)
