@@ -6,8 +6,10 @@ network this project trains itself: a timm resnet10t classifying the 125 Sketchy
 other, never with published Inception FIDs. Against the held-out dog photos it reports:
 - the training photos (the floor: real against real),
 - the generator at several truncations (--mode), and a baseline generator (e.g. the old 21-image one),
-- variety (mean feature distance between samples) and closeness (mean feature distance from a
-  sample to its nearest held-out photo: lower = more like some real dog),
+- variety (mean feature distance between samples), spacing (median distance from a sample to its
+  nearest other sample: falls when samples bunch, as truncation towards anchors makes them) and
+  closeness (mean feature distance from a sample to its nearest held-out photo: lower = more like
+  some real dog),
 - precision (the share of samples that fall among the held-out photos: fidelity, what truncation
   should raise) and recall (the share of held-out photos the samples cover: variety),
 - memorisation: each sample's nearest training photo in pixels, against the same distance for the
@@ -158,8 +160,10 @@ def main():
         kid, kid_std = kernel_distance(f, test_f)
         closeness = np.sqrt(((f[:, None] - test_f[None]) ** 2).sum(-1)).min(axis=1).mean()
         precision, recall = precision_recall(f, test_f)
+        others = np.sqrt(np.maximum(((f[:, None] - f[None]) ** 2).sum(-1), 0)) + np.diag(np.full(len(f), np.inf))
         return {"fid": round(frechet_distance(f, test_f), 2), "kid": round(kid, 4), "kid_std": round(kid_std, 4),
                 "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3),
+                "spacing": round(float(np.median(others.min(axis=1))), 3),
                 "precision": round(precision, 3), "recall": round(recall, 3)}
 
     report["training_photos_vs_held_out"] = row(train_subset)
