@@ -305,7 +305,8 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
     with torch.no_grad():
         anchor_scores = realism(features(net, after(after.anchors)), features(net, reals))
     assert anchor_scores.min() >= np.sort(scores)[-4] - 1e-6 > np.median(scores)
-    assert after.anchors.abs().flatten().unique().numel() > 60  # not rounded to 255 int8 levels
+    candidates = torch.randn(40, 16, generator=torch.Generator().manual_seed(0))  # the script's draws (--seed 0)
+    assert all((candidates == anchor).all(dim=1).any() for anchor in after.anchors)  # stored exactly, not int8
     data = tmp_path / "dogs32"
     data.mkdir()
     for n in range(4):
