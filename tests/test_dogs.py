@@ -47,7 +47,8 @@ def test_truncated_noise_rules():
         truncated_noise(1, 4, 0, 1.0, "sideways")
     # anchor mode: 1 leaves z as drawn, near 0 gives the anchor nearest to z by angle
     anchors = torch.randn(5, 8)
-    z = truncated_noise(16, 8, seed=2, truncation=4.0)
+    z = truncated_noise(16, 8, seed=2)  # no truncation by default
+    assert torch.equal(z, torch.randn(16, 8, generator=torch.Generator().manual_seed(2)))
     assert torch.allclose(truncated_noise(16, 8, 2, 1.0, "anchor", anchors), z, atol=1e-5)
     nearest = anchors[(torch.nn.functional.normalize(z, dim=1) @ torch.nn.functional.normalize(anchors, dim=1).T)
                       .argmax(1)]

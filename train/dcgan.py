@@ -104,7 +104,7 @@ def main():
     loader = DataLoader(dataset, batch_size=min(args.batch_size, len(dataset)), shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     n_classes = max(1, len(dataset.class_names))
-    fixed_z = truncated_noise(16, args.z_dim, seed=0)
+    fixed_z = truncated_noise(16, args.z_dim, seed=0)  # untruncated, as the tab draws at truncation off
     fixed_labels = torch.arange(16) % n_classes
     gan_loss = GANLoss(args.gan_loss)
     augment = lambda images: diff_augment(images, args.diffaugment)

@@ -126,7 +126,7 @@ class DCGANDiscriminator(nn.Module):
         return logits
 
 
-def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0, mode: str = "resample",
+def truncated_noise(count: int, z_dim: int, seed: int, truncation: float | None = None, mode: str = "resample",
                     anchors: torch.Tensor | None = None) -> torch.Tensor:
     """Latent vectors for `seed`, truncated: the same arguments always give the same tensor.
 
@@ -135,12 +135,14 @@ def truncated_noise(count: int, z_dim: int, seed: int, truncation: float = 1.0, 
     mode "anchor" (multi-modal): z slerped towards its nearest anchor (by angle), z's share being
     `truncation`; the anchors are latents whose pictures scored as the most realistic, so instead
     of fading towards one average picture the samples settle on the generator's cleanest ones.
-    truncation ≥ 4 (resample) or 1 (psi, anchor) leaves z as drawn.
+    truncation None (the default), ≥ 4 (resample) or 1 (psi, anchor) leaves z as drawn.
     """
-    if truncation <= 0:
-        raise ValueError("truncation must be positive")
     generator = torch.Generator().manual_seed(int(seed))
     z = torch.randn(count, z_dim, generator=generator)
+    if truncation is None:
+        return z
+    if truncation <= 0:
+        raise ValueError("truncation must be positive")
     if mode == "psi":
         return z * truncation
     if mode == "anchor":
