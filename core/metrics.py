@@ -61,13 +61,14 @@ def kernel_distance(a: np.ndarray, b: np.ndarray, subsets: int = 100, subset_siz
     return float(np.mean(values)), float(np.std(values))
 
 
-def _distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of x and of y, without an (x, y, features) array."""
     return np.sqrt(np.maximum((x ** 2).sum(1)[:, None] + (y ** 2).sum(1)[None] - 2 * x @ y.T, 0))
 
 
 def _radii(points: np.ndarray, k: int) -> np.ndarray:
     """Each point's distance to its k-th nearest neighbour among the others (the manifold's reach)."""
-    return np.sort(_distances(points, points), axis=1)[:, k]  # column 0 is the point itself
+    return np.sort(distances(points, points), axis=1)[:, k]  # column 0 is the point itself
 
 
 def precision_recall(fake: np.ndarray, real: np.ndarray, k: int = 3) -> tuple[float, float]:
@@ -75,7 +76,7 @@ def precision_recall(fake: np.ndarray, real: np.ndarray, k: int = 3) -> tuple[fl
     inside the real manifold (within some real image's distance to its k-th nearest real neighbour):
     fidelity. Recall: the share of reals inside the fakes' manifold: coverage."""
     def inside(points, manifold):
-        return float((_distances(points, manifold) <= _radii(manifold, k)[None]).any(axis=1).mean())
+        return float((distances(points, manifold) <= _radii(manifold, k)[None]).any(axis=1).mean())
 
     return inside(fake, real), inside(real, fake)
 
@@ -87,4 +88,4 @@ def realism(fake: np.ndarray, real: np.ndarray, k: int = 3) -> np.ndarray:
     large balls would make anything look real) are left out."""
     radii = _radii(real, k)
     dense = radii <= np.median(radii)
-    return (radii[dense][None] / np.maximum(_distances(fake, real[dense]), 1e-12)).max(axis=1)
+    return (radii[dense][None] / np.maximum(distances(fake, real[dense]), 1e-12)).max(axis=1)

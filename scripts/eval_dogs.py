@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
-from core.metrics import frechet_distance, kernel_distance, precision_recall  # noqa: E402
+from core.metrics import distances, frechet_distance, kernel_distance, precision_recall  # noqa: E402
 from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
@@ -117,8 +117,7 @@ def samples(generator, count: int, truncation: float, seed: int = 1, mode: str =
 
 
 def pairwise_mean(a: np.ndarray) -> float:
-    d = np.sqrt(np.maximum(((a[:, None] - a[None]) ** 2).sum(-1), 0))
-    return float(d.sum() / (len(a) * (len(a) - 1)))
+    return float(distances(a, a).sum() / (len(a) * (len(a) - 1)))
 
 
 def nearest(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -158,9 +157,9 @@ def main():
     def row(images):
         f = features(net, images)
         kid, kid_std = kernel_distance(f, test_f)
-        closeness = np.sqrt(((f[:, None] - test_f[None]) ** 2).sum(-1)).min(axis=1).mean()
+        closeness = distances(f, test_f).min(axis=1).mean()
         precision, recall = precision_recall(f, test_f)
-        others = np.sqrt(np.maximum(((f[:, None] - f[None]) ** 2).sum(-1), 0)) + np.diag(np.full(len(f), np.inf))
+        others = distances(f, f) + np.diag(np.full(len(f), np.inf))
         return {"fid": round(frechet_distance(f, test_f), 2), "kid": round(kid, 4), "kid_std": round(kid_std, 4),
                 "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3),
                 "spacing": round(float(np.median(others.min(axis=1))), 3),

@@ -51,12 +51,12 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     old = load_checkpoint(args.generator)
+    if old.config.class_names:
+        raise SystemExit("anchors are for unconditional generators (a class-conditional one has its classes)")
     config = dataclasses.replace(old.config, anchors=args.anchors)
     generator = registry.build("dcgan_generator", config).eval()
     keys = generator.load_state_dict({k: v for k, v in old.state_dict().items() if k != "anchors"}, strict=False)
     assert keys.missing_keys == ["anchors"] and not keys.unexpected_keys, keys  # every weight as it was
-    if generator.config.class_names:
-        raise SystemExit("anchors are for unconditional generators (a class-conditional one has its classes)")
     anchors, scores = pick_anchors(generator, load_checkpoint(args.features),
                                    load_folder(Path(args.data) / "train"), args.candidates, args.anchors, args.seed)
     generator.anchors.copy_(anchors)
