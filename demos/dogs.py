@@ -29,14 +29,12 @@ def _labels(model, count: int, breed: str | None, seed: int) -> torch.Tensor | N
 
 
 def _latents(model, count: int, seed: int, truncation: float, mode: str) -> torch.Tensor:
-    if mode not in TRUNCATION_MODES:
-        raise ImageInputError(f"Truncation mode must be one of {', '.join(TRUNCATION_MODES)}.")
-    if not truncation or truncation <= 0:
-        raise ImageInputError("Truncation must be above 0.")
-    if mode == "anchor" and model.anchors is None:
-        raise ImageInputError("This generator has no truncation anchors: choose the 'resample' or 'psi' mode, "
-                              "or add them with scripts/pick_dog_anchors.py.")
-    return truncated_noise(count, model.config.z_dim, int(seed), float(truncation), mode, model.anchors)
+    """truncated_noise for the tab: what it rejects (mode, truncation, missing anchors) is the user's to fix."""
+    try:
+        return truncated_noise(count, model.config.z_dim, int(seed), float(truncation or 0), mode, model.anchors)
+    except ValueError as error:
+        message = str(error)
+        raise ImageInputError(f"{message[0].upper()}{message[1:]}.") from None
 
 
 @torch.no_grad()

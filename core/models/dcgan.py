@@ -142,7 +142,7 @@ def truncated_noise(count: int, z_dim: int, seed: int, truncation: float | None 
     if truncation is None:
         return z
     if truncation <= 0:
-        raise ValueError("truncation must be positive")
+        raise ValueError("truncation must be above 0")
     if mode == "psi":
         return z * truncation
     if mode == "anchor":
