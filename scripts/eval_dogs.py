@@ -14,6 +14,8 @@ other, never with published Inception FIDs. Against the held-out dog photos it r
   should raise) and recall (the share of held-out photos the samples cover: variety),
 - memorisation: each sample's nearest training photo in pixels, against the same distance for the
   held-out photos (which no model saw), with a picture of the closest pairs.
+- a sheet of 32 samples shuffled among 32 held-out photos, for a person to count the dogs in before
+  reading which cells are samples (report.json): a judgement with a control beside it.
 
     python scripts/eval_dogs.py --generator weights/dogs --baseline path/to/old/dogs --data data/dogs \\
         --sketchy-photos ../shared/data/sketchy/photos.zip --out runs/dogs_eval
@@ -197,6 +199,15 @@ def main():
     sheet = samples(generator, 64, args.sheet_truncation or off, seed=0, mode=mode)
     save_image((F.interpolate(sheet, scale_factor=2) + 1) / 2, out / "contact_sheet.png", nrow=8, padding=2,
                pad_value=1)
+    # A check for a person, with a control: 32 samples shuffled among 32 held-out photos (report.json's
+    # "photos_and_samples_key" says which cell is which, row by row): count the dogs, then look at the key.
+    shuffle = torch.Generator().manual_seed(0)
+    order = torch.randperm(64, generator=shuffle)
+    photos = test[torch.randperm(len(test), generator=shuffle)[:32]]
+    mixed = torch.cat([samples(generator, 32, args.sheet_truncation or off, seed=2, mode=mode), photos])[order]
+    save_image((F.interpolate(mixed, scale_factor=2) + 1) / 2, out / "photos_and_samples.png", nrow=8, padding=2,
+               pad_value=1)
+    report["photos_and_samples_key"] = ["sample" if i < 32 else "photo" for i in order.tolist()]
     rows = [samples(generator, 12, t, seed=0, mode=mode) for t in SHEET_ROWS[mode]]
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
                padding=2, pad_value=1)

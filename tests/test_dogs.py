@@ -315,3 +315,40 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
     launch("dcgan.py", "--data", data, "--max-steps", 1, "--ngf", 8, "--ndf", 8, "--batch-size", 4, "--num-workers",
            0, "--image-size", 32, "--z-dim", 16, "--out", tmp_path / "more", "--start-from", tmp_path / "g")
     assert load_checkpoint(tmp_path / "more" / "generator").anchors is None
+
+
+def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tmp_path):
+    """scripts/eval_dogs.py end to end on tiny models: the report has the figures, and in the sheet of
+    photos and samples every cell the key calls a photo is a held-out photo, every other one is not."""
+    import json
+    import subprocess
+    import sys
+
+    from core.checkpoint import save_checkpoint
+    from scripts.eval_dogs import load_folder
+    from tests.conftest import REPO
+    for split, count in (("train", 40), ("test", 40)):
+        (tmp_path / "dogs" / split).mkdir(parents=True)
+        for n in range(count):
+            draw_object("disc" if n % 2 else "square", n + 100 * (split == "test"), size=64).save(
+                tmp_path / "dogs" / split / f"{n}.png")
+    torch.manual_seed(0)
+    save_checkpoint(tmp_path / "g", registry.build("dcgan_generator", dict(image_size=64, ngf=8, z_dim=16)))
+    save_checkpoint(tmp_path / "features", registry.build(
+        "timm_classifier", dict(arch="resnet10t", class_names=["a", "b"], in_channels=3, image_size=64)))
+    result = subprocess.run([sys.executable, "scripts/eval_dogs.py", "--generator", str(tmp_path / "g"),
+                             "--data", str(tmp_path / "dogs"), "--features", str(tmp_path / "features"),
+                             "--count", "40", "--out", str(tmp_path / "eval")],
+                            capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert set(report["generator"]) == {"0.3", "0.5", "1.0", "2.0", "4.0"} and "memorisation" in report
+    key = report["photos_and_samples_key"]
+    assert sorted(key) == ["photo"] * 32 + ["sample"] * 32
+    sheet = np.asarray(Image.open(tmp_path / "eval" / "photos_and_samples.png").convert("RGB")).astype(int)
+    photos = ((load_folder(tmp_path / "dogs" / "test") + 1) * 127.5).permute(0, 2, 3, 1).numpy()
+    for cell, kind in enumerate(key):  # cells of 128 px (×2) with 2 px between them
+        top, left = 2 + 130 * (cell // 8), 2 + 130 * (cell % 8)
+        picture = sheet[top:top + 128:2, left:left + 128:2]
+        nearest_photo = np.abs(photos - picture).max(axis=(1, 2, 3)).min()
+        assert (nearest_photo <= 1) == (kind == "photo"), (cell, kind, nearest_photo)
