@@ -6,13 +6,13 @@ import torch
 from PIL import Image
 
 from core.images import ImageInputError, to_image
-from core.models.dcgan import random_labels, slerp, truncated_noise
+from core.models.dcgan import TRUNCATION_OFF, random_labels, slerp, truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
 from demos.common import for_the_page, get_model, on_gpu, output_path, source_note, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
-TRUNCATION_MODES = ("anchor", "resample", "psi")
+TRUNCATION_MODES = tuple(TRUNCATION_OFF)
 DEFAULT_TRUNCATION = 0.5  # anchor mode: the knee of the held-out precision/recall curve (model card)
 DISPLAY_SIZE = 128  # 64 px samples are shown enlarged (nearest neighbour: no invented detail)
 
@@ -95,9 +95,8 @@ def _default_mode(anchors: int) -> str:
 
 
 def _slider_for_mode(mode: str, truncation: float):
-    """Each mode's own range: anchor and psi are off at 1, resample at 4."""
-    top = 4.0 if mode == "resample" else 1.0
-    return gr.Slider(maximum=top, value=min(truncation, top))
+    """Each mode's own range, up to its "off": 1 for anchor and psi, 4 for resample."""
+    return gr.Slider(maximum=TRUNCATION_OFF[mode], value=min(truncation, TRUNCATION_OFF[mode]))
 
 
 @on_gpu
@@ -119,14 +118,15 @@ def build_tab():
                 "batch-norm generator those two only fade the pictures towards one grey-brown average. "
                 "Same seed and settings, same dogs. The shipped 64 px model learned from 9,000 real dog "
                 "photos (Kaggle's Dogs vs. Cats): its model card has held-out figures and its limits "
-                "(even at the default truncation only about one picture in four reads as a dog at a glance).")
+                "(at the default truncation about one picture in four passes for a dog on its own, none when "
+                "set among real photos).")
     gr.Markdown(source_note([GENERATOR]))
     with gr.Row():
         with gr.Column(scale=1):
             seed = gr.Number(value=0, precision=0, label="Seed", elem_id="dogs-seed")
-            truncation = gr.Slider(0.1, 4.0 if default_mode == "resample" else 1.0, step=0.05, label="Truncation",
-                                   value=DEFAULT_TRUNCATION if default_mode == "anchor" else 4.0,
-                                   elem_id="dogs-truncation")
+            top = TRUNCATION_OFF[default_mode]
+            truncation = gr.Slider(0.1, top, value=DEFAULT_TRUNCATION if default_mode == "anchor" else top, step=0.05,
+                                   label="Truncation", elem_id="dogs-truncation")
             mode = gr.Radio(list(TRUNCATION_MODES), value=default_mode, label="Truncation mode")
             count = gr.Slider(1, MAX_COUNT, value=16, step=1, precision=0, label="Number of dogs")
             breed = gr.Dropdown(["any", *breeds], value="any", label="Breed", visible=bool(breeds))

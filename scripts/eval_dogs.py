@@ -41,11 +41,10 @@ from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.metrics import distances, frechet_distance, kernel_distance, precision_recall  # noqa: E402
-from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
+from core.models.dcgan import TRUNCATION_OFF, random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
 TRUNCATIONS = {"resample": (0.3, 0.5, 1.0, 2.0, 4.0), "anchor": (0.3, 0.5, 0.7, 1.0)}
-OFF = {"resample": 4.0, "anchor": 1.0}  # as good as no truncation
 SHEET_ROWS = {"resample": (0.3, 1.0, 4.0), "anchor": (0.3, 0.7, 1.0)}  # truncation.png, top to bottom
 
 
@@ -169,11 +168,12 @@ def main():
 
     report["training_photos_vs_held_out"] = row(train_subset)
     generator = load_checkpoint(args.generator)
-    mode, off = args.mode, OFF[args.mode]
+    mode, off = args.mode, TRUNCATION_OFF[args.mode]
+    sheet_truncation = args.sheet_truncation or off
     report["truncation_mode"] = mode
     report["generator"] = {str(t): row(samples(generator, args.count, t, mode=mode)) for t in TRUNCATIONS[mode]}
     if args.baseline:
-        report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, 4.0))
+        report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, TRUNCATION_OFF["resample"]))
 
     # Memorisation: each sample's nearest training photo, against the same for held-out photos (which
     # no model saw). In pixels a blurry sample is near many photos, so feature distance is reported too.
@@ -196,7 +196,7 @@ def main():
     save_image((F.interpolate(pairs.flatten(0, 1), scale_factor=2) + 1) / 2, out / "closest_pairs.png", nrow=8,
                padding=2, pad_value=1)
 
-    sheet = samples(generator, 64, args.sheet_truncation or off, seed=0, mode=mode)
+    sheet = samples(generator, 64, sheet_truncation, seed=0, mode=mode)
     save_image((F.interpolate(sheet, scale_factor=2) + 1) / 2, out / "contact_sheet.png", nrow=8, padding=2,
                pad_value=1)
     # A check for a person, with a control: 32 samples shuffled among 32 held-out photos (report.json's
@@ -204,7 +204,7 @@ def main():
     shuffle = torch.Generator().manual_seed(0)
     order = torch.randperm(64, generator=shuffle)
     photos = test[torch.randperm(len(test), generator=shuffle)[:32]]
-    mixed = torch.cat([samples(generator, 32, args.sheet_truncation or off, seed=2, mode=mode), photos])[order]
+    mixed = torch.cat([samples(generator, 32, sheet_truncation, seed=2, mode=mode), photos])[order]
     save_image((F.interpolate(mixed, scale_factor=2) + 1) / 2, out / "photos_and_samples.png", nrow=8, padding=2,
                pad_value=1)
     report["photos_and_samples_key"] = ["sample" if i < 32 else "photo" for i in order.tolist()]

@@ -126,6 +126,9 @@ class DCGANDiscriminator(nn.Module):
         return logits
 
 
+TRUNCATION_OFF = {"anchor": 1.0, "resample": 4.0, "psi": 1.0}  # each mode's truncation that leaves z (about) as drawn
+
+
 def truncated_noise(count: int, z_dim: int, seed: int, truncation: float | None = None, mode: str = "resample",
                     anchors: torch.Tensor | None = None) -> torch.Tensor:
     """Latent vectors for `seed`, truncated: the same arguments always give the same tensor.
