@@ -158,6 +158,47 @@ def dcgan_step(run, real: torch.Tensor, labels: torch.Tensor | None, z: torch.Te
     return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
 
 
+def projected_gan_step(run, real: torch.Tensor, z: torch.Tensor, projector: nn.Module, gan_loss: GANLoss,
+                       augment: Callable[[torch.Tensor], torch.Tensor]) -> dict:
+    """Projected GAN: D's heads learn real from G(z) in the frozen projector's features (both
+    DiffAugmented), then G learns to fool them through the projector. The D update needs no
+    gradient through the frozen network at all, so its features are computed without a graph.
+    With a "D_pixel" among the models (Vision-aided GAN's ensemble), a discriminator on the pixels
+    learns and judges beside it, on the same augmented images."""
+    G, D, D_pixel = run.models["G"], run.models["D"], run.models.get("D_pixel")
+    opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
+    with run.autocast():
+        fake = G(z)
+    real_seen, fake_seen = augment(real), augment(fake.detach())
+    with torch.no_grad(), run.autocast():
+        real_maps, fake_maps = projector(real_seen), projector(fake_seen)
+    opt_d.zero_grad(set_to_none=True)
+    with run.autocast():
+        loss_d = gan_loss.discriminator(D(real_maps), D(fake_maps))
+    run.backward(loss_d)
+    opt_d.step()
+    losses = {"loss_d": loss_d.detach()}
+    if D_pixel is not None:
+        opt_pixel = run.optimizers["D_pixel"]
+        opt_pixel.zero_grad(set_to_none=True)
+        with run.autocast():
+            loss_pixel = gan_loss.discriminator(D_pixel(real_seen), D_pixel(fake_seen))
+        run.backward(loss_pixel)
+        opt_pixel.step()
+        losses["loss_d_pixel"] = loss_pixel.detach()
+
+    opt_g.zero_grad(set_to_none=True)
+    with run.autocast(), frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
+        fake_seen = augment(fake)
+        loss_g = gan_loss.generator(D_fixed(projector(fake_seen)))
+        if D_pixel is not None:
+            with frozen(run.unwrap("D_pixel")) as pixel_fixed:
+                loss_g = loss_g + gan_loss.generator(pixel_fixed(fake_seen))
+    run.backward(loss_g)
+    opt_g.step()
+    return losses | {"loss_g": loss_g.detach()}
+
+
 def singan_step(run, real: torch.Tensor, draw_start: Callable[[], torch.Tensor],
                 generate: Callable[[torch.Tensor], torch.Tensor], reconstruct: Callable[[], torch.Tensor],
                 d_steps: int = 3, g_steps: int = 3, lambda_gp: float = 0.1, lambda_rec: float = 10.0) -> dict:

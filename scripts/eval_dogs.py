@@ -1,28 +1,32 @@
 """Held-out figures for a dog generator that can fail, and the pictures that go with them.
 
-No Inception weights can be downloaded here, so FID and KID are computed in the feature space of a
-network this project trains itself: a timm resnet10t classifying the 125 Sketchy photo categories at
-64 px (2 photos per category held out; its accuracy is printed). These FIDs compare only with each
-other, never with published Inception FIDs. Against the held-out dog photos it reports:
-- the training photos (the floor: real against real),
-- the generator at several truncations (--mode), and a baseline generator (e.g. the old 21-image one),
+The judge is EfficientNet-Lite2 (ImageNet-trained, from PyPI through core.features), a network no
+model of the hub trains against (the projected discriminator uses Lite0): each image is resized
+bicubically to 297 px on its short side, centre-cropped to 260 and scaled to [-1, 1]. Against the
+held-out dog photos it reports, for the training photos (real against real: the floor), the
+generator at several truncations (--mode) and a baseline generator (e.g. the previous shipped one):
+- dog share: the share of images whose top-1 ImageNet class is a dog breed (classes 151-268),
+- the Fréchet distance in Lite2's pooled 1280-d features (FID's formula, another network),
 - variety (mean feature distance between samples), spacing (median distance from a sample to its
   nearest other sample: falls when samples bunch, as truncation towards anchors makes them) and
-  closeness (mean feature distance from a sample to its nearest held-out photo: lower = more like
-  some real dog),
+  closeness (mean feature distance from a sample to its nearest held-out photo),
 - precision (the share of samples that fall among the held-out photos: fidelity, what truncation
   should raise) and recall (the share of held-out photos the samples cover: variety),
-- memorisation: each sample's nearest training photo in pixels, against the same distance for the
-  held-out photos (which no model saw), with a picture of the closest pairs.
+- memorisation: each sample's nearest training photo, in pixels (all of them) and in Lite2 features
+  (a random subset, --memorisation-photos), against the same distance for the held-out photos,
+  with a picture of the closest pairs,
 - a sheet of 32 samples shuffled among 32 held-out photos, for a person to count the dogs in before
   reading which cells are samples (report.json): a judgement with a control beside it.
+--features adds the figures of a second, project-trained network (a resnet10t on Sketchy photos, the
+judge of earlier cards), trained from --sketchy-photos if the folder does not exist yet.
 
     python scripts/eval_dogs.py --generator weights/dogs --baseline path/to/old/dogs --data data/dogs \\
-        --sketchy-photos ../shared/data/sketchy/photos.zip --out runs/dogs_eval
+        --out runs/dogs_eval
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import random
@@ -39,11 +43,13 @@ from torchvision.utils import save_image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from core.features import DOG_CLASSES, judge_view, pretrained_features  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.metrics import distances, frechet_distance, kernel_distance, precision_recall  # noqa: E402
 from core.models.dcgan import TRUNCATION_OFF, random_labels, truncated_noise  # noqa: E402
 
 SIZE = 64
+JUDGE = "lite2"  # never trained against
 TRUNCATIONS = {"resample": (0.3, 0.5, 1.0, 2.0, 4.0), "anchor": (0.3, 0.5, 0.7, 1.0)}
 SHEET_ROWS = {"resample": (0.3, 1.0, 4.0), "anchor": (0.3, 0.7, 1.0)}  # truncation.png, top to bottom
 
@@ -102,10 +108,23 @@ def train_feature_network(photos_zip: str, out: Path, epochs: int, seed: int = 0
 
 @torch.no_grad()
 def features(model, images: torch.Tensor) -> np.ndarray:
-    """The classifier's pooled penultimate features (what FID takes from Inception)."""
+    """The project network's pooled penultimate features (what FID takes from Inception)."""
     rows = [model.net.forward_head(model.net.forward_features(images[i:i + 250]), pre_logits=True)
             for i in range(0, len(images), 250)]
     return torch.cat(rows).double().numpy()
+
+
+@torch.no_grad()
+def judge(images: torch.Tensor, network: str = JUDGE, batch: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """An ImageNet network's pooled features of each image, seen as it is evaluated, and whether its
+    top-1 class is a dog breed."""
+    net = pretrained_features(network)
+    pooled, dog = [], []
+    for i in range(0, len(images), batch):
+        f = net.pooled(judge_view(images[i:i + batch], net.imagenet_size))
+        pooled.append(f.double().numpy())
+        dog.append(torch.isin(net.classify(f).argmax(1), torch.tensor(DOG_CLASSES)).numpy())
+    return np.concatenate(pooled), np.concatenate(dog)
 
 
 @torch.no_grad()
@@ -115,6 +134,18 @@ def samples(generator, count: int, truncation: float, seed: int = 1, mode: str =
     labels = random_labels(count, len(generator.config.class_names), seed)
     return torch.cat([generator(z[i:i + 250], None if labels is None else labels[i:i + 250]).clamp(-1, 1)
                       for i in range(0, count, 250)])
+
+
+def judge_once(path: Path, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """judge(images), kept in `path` for the next run: real photos (and a baseline) are judged once,
+    not again for every generator (the judge takes about 0.1 s an image on 2 CPU cores)."""
+    if path.is_file():
+        saved = np.load(path)
+        if len(saved["features"]) == len(images):
+            return saved["features"], saved["dog"]
+    features_, dog = judge(images)
+    np.savez(path, features=features_, dog=dog)
+    return features_, dog
 
 
 def pairwise_mean(a: np.ndarray) -> float:
@@ -133,66 +164,79 @@ def main():
     parser.add_argument("--generator", required=True)
     parser.add_argument("--baseline", help="another generator checkpoint to compare with")
     parser.add_argument("--data", default="data/dogs", help="holds train/ and test/ (scripts/build_dog_data.py)")
+    parser.add_argument("--features", help="a second, project-trained feature network (trained if absent)")
     parser.add_argument("--sketchy-photos", default="../shared/data/sketchy/photos.zip")
-    parser.add_argument("--features", default="runs/photo_features", help="the feature network (trained if absent)")
     parser.add_argument("--feature-epochs", type=int, default=20)
-    parser.add_argument("--feature-seed", type=int, default=0, help="a second network to check the first")
+    parser.add_argument("--feature-seed", type=int, default=0)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--mode", default="resample", choices=sorted(TRUNCATIONS), help="truncation mode")
+    parser.add_argument("--truncations", help="comma-separated (default: the mode's usual ones)")
+    parser.add_argument("--memorisation-photos", type=int, default=2000, help="training photos judged for it")
     parser.add_argument("--sheet-truncation", type=float, help="for the 64-sample sheet (default: off)")
-    parser.add_argument("--out", default="runs/dogs_eval")
+    parser.add_argument("--out", default="runs/dogs_eval", help="also keeps the judged real photos for the next run")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    if not (Path(args.features) / "config.json").is_file():
-        train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs, args.feature_seed)
-    net = load_checkpoint(args.features)
     test, train = load_folder(Path(args.data) / "test"), load_folder(Path(args.data) / "train")
     test = test[:args.count]
     train_subset = train[torch.randperm(len(train))[:len(test)]]
-    test_f = features(net, test)
-    report = {"feature_network_held_out_top1": net.checkpoint_extra.get("held_out_top1"),
-              "held_out_photos": len(test), "training_photos": len(train), "samples": args.count}
+    # The judged real photos are kept for the next run with the same data (and baseline).
+    tag = lambda *keys: hashlib.md5("|".join(map(str, keys)).encode()).hexdigest()[:10]
+    reals = tag(Path(args.data).resolve(), args.count, args.memorisation_photos)
+    test_f, test_dog = judge_once(out / f"judged_held_out_{reals}.npz", test)
+    report = {"judge": f"EfficientNet-{JUDGE.title()} (ImageNet), pooled features, 297 px short side, centre 260",
+              "held_out_photos": len(test), "training_photos": len(train), "samples": args.count,
+              "held_out_photos_dog_share": round(float(test_dog.mean()), 3)}
 
-    def row(images):
-        f = features(net, images)
+    def row(images, judged=None):
+        f, dog = judged if judged is not None else judge(images)
         kid, kid_std = kernel_distance(f, test_f)
         closeness = distances(f, test_f).min(axis=1).mean()
         precision, recall = precision_recall(f, test_f)
         others = distances(f, f) + np.diag(np.full(len(f), np.inf))
-        return {"fid": round(frechet_distance(f, test_f), 2), "kid": round(kid, 4), "kid_std": round(kid_std, 4),
+        return {"dog_share": round(float(dog.mean()), 3), "fd": round(frechet_distance(f, test_f), 2),
+                "kid": round(kid, 4), "kid_std": round(kid_std, 4),
                 "variety": round(pairwise_mean(f[:300]), 3), "closeness": round(float(closeness), 3),
                 "spacing": round(float(np.median(others.min(axis=1))), 3),
                 "precision": round(precision, 3), "recall": round(recall, 3)}
 
-    report["training_photos_vs_held_out"] = row(train_subset)
+    report["training_photos_vs_held_out"] = row(train_subset, judge_once(out / f"judged_training_{reals}.npz", train_subset))
     generator = load_checkpoint(args.generator)
     mode, off = args.mode, TRUNCATION_OFF[args.mode]
+    truncations = [float(t) for t in args.truncations.split(",")] if args.truncations else TRUNCATIONS[mode]
     sheet_truncation = args.sheet_truncation or off
     report["truncation_mode"] = mode
-    report["generator"] = {str(t): row(samples(generator, args.count, t, mode=mode)) for t in TRUNCATIONS[mode]}
-    if args.baseline:
-        report["baseline"] = row(samples(load_checkpoint(args.baseline), args.count, TRUNCATION_OFF["resample"]))
+    fakes = samples(generator, args.count, off, mode=mode)  # untruncated: what the figures that matter judge
+    fake_judged = judge(fakes)
+    report["generator"] = {str(t): row(fakes, fake_judged) if t == off else
+                           row(samples(generator, args.count, t, mode=mode)) for t in truncations}
+    old = load_checkpoint(args.baseline) if args.baseline else None
+    if old is not None:
+        baseline = samples(old, args.count, TRUNCATION_OFF["resample"])
+        report["baseline"] = row(baseline, judge_once(out / f"judged_baseline_{tag(Path(args.baseline).resolve(), args.count)}.npz", baseline))
+    if args.features:
+        report["second_network"] = second_network(args, train_subset, test, fakes, old)
 
     # Memorisation: each sample's nearest training photo, against the same for held-out photos (which
     # no model saw). In pixels a blurry sample is near many photos, so feature distance is reported too.
-    fakes = samples(generator, args.count, off, mode=mode)
-    train_f = torch.from_numpy(features(net, train))
-    fake_f, real_f = torch.from_numpy(features(net, fakes)), torch.from_numpy(test_f)
+    judged_train = train[torch.randperm(len(train))[:args.memorisation_photos]]
+    train_f = torch.from_numpy(judge_once(out / f"judged_memorisation_{reals}.npz", judged_train)[0])
+    fake_f, real_f = torch.from_numpy(fake_judged[0]), torch.from_numpy(test_f)
     memorisation = {}
     for space, (fake_x, real_x, train_x) in {"pixels": (fakes, test, train),
                                              "features": (fake_f, real_f, train_f)}.items():
         fake_d, fake_i = nearest(fake_x, train_x)
         real_d, _ = nearest(real_x, train_x)
         memorisation[space] = {
+            "training_photos": len(train_x),
             "sample_to_nearest_training_photo_median": round(fake_d.median().item(), 2),
             "held_out_photo_to_nearest_training_photo_median": round(real_d.median().item(), 2),
             "samples_closer_than_the_closest_1pct_of_held_out": round(
                 (fake_d < real_d.quantile(0.01)).float().mean().item(), 4)}
     report["memorisation"] = memorisation
     closest = fake_d.argsort()[:8]  # in feature space: the samples most like one training photo
-    pairs = torch.stack([torch.stack([fakes[i], train[fake_i[i]]]) for i in closest]).transpose(0, 1)
+    pairs = torch.stack([torch.stack([fakes[i], judged_train[fake_i[i]]]) for i in closest]).transpose(0, 1)
     save_image((F.interpolate(pairs.flatten(0, 1), scale_factor=2) + 1) / 2, out / "closest_pairs.png", nrow=8,
                padding=2, pad_value=1)
 
@@ -213,6 +257,26 @@ def main():
                padding=2, pad_value=1)
     (out / "report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
+
+
+def second_network(args, train_subset, test, fakes, old) -> dict:
+    """FID, precision and recall in the project-trained resnet10t, for the untruncated rows."""
+    if not (Path(args.features) / "config.json").is_file():
+        train_feature_network(args.sketchy_photos, Path(args.features), args.feature_epochs, args.feature_seed)
+    net = load_checkpoint(args.features)
+    test_f = features(net, test)
+
+    def row(images):
+        f = features(net, images)
+        precision, recall = precision_recall(f, test_f)
+        return {"fid": round(frechet_distance(f, test_f), 2), "precision": round(precision, 3),
+                "recall": round(recall, 3)}
+
+    result = {"network": f"resnet10t on Sketchy photos, top-1 {net.checkpoint_extra.get('held_out_top1')}",
+              "training_photos_vs_held_out": row(train_subset), "generator_untruncated": row(fakes)}
+    if old is not None:
+        result["baseline"] = row(samples(old, len(fakes), TRUNCATION_OFF["resample"]))
+    return result
 
 
 if __name__ == "__main__":

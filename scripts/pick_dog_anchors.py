@@ -4,9 +4,9 @@ A batch-norm DCGAN cannot be truncated the BigGAN way: smaller latents only fade
 towards one grey-brown average (see weights/dogs/README.md). Multi-modal truncation (Mokady et al.
 2022) pulls each latent towards one of many anchors instead. Here the anchors are the latents,
 out of many drawn, whose pictures have the highest realism score (Kynkäänniemi et al. 2019) against
-the *training* photos, in the feature space of the project's own photo network (the one
-scripts/eval_dogs.py uses; no Inception weights offline). The checkpoint is written again with
-the anchors in it (config `anchors`), weights as they were.
+the *training* photos, in the pooled features of an ImageNet network (core.features; by default
+Lite0, never the evaluation's judge, Lite2: picking in the judge's space would fit its quirks).
+The checkpoint is written again with the anchors in it (config `anchors`), weights as they were.
 
     python scripts/pick_dog_anchors.py --generator weights/dogs --data data/dogs --out weights/dogs
 """
@@ -24,18 +24,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.metrics import realism  # noqa: E402
-from scripts.eval_dogs import features, load_folder  # noqa: E402
+from scripts.eval_dogs import judge, load_folder  # noqa: E402
 
 
 @torch.no_grad()
-def pick_anchors(generator, feature_net, training_photos: torch.Tensor, candidates: int, anchors: int,
+def pick_anchors(generator, network: str, training_photos: torch.Tensor, candidates: int, anchors: int,
                  seed: int = 0, batch: int = 500) -> tuple[torch.Tensor, np.ndarray]:
     """The `anchors` latents (of `candidates` drawn for `seed`) whose pictures score most realistic,
     best first, and every candidate's score."""
     z = torch.randn(candidates, generator.config.z_dim, generator=torch.Generator().manual_seed(seed))
-    fake = np.concatenate([features(feature_net, generator(z[i:i + batch]).clamp(-1, 1))
+    fake = np.concatenate([judge(generator(z[i:i + batch]).clamp(-1, 1), network)[0]
                            for i in range(0, candidates, batch)])
-    scores = realism(fake, features(feature_net, training_photos))
+    scores = realism(fake, judge(training_photos, network)[0])
     return z[torch.from_numpy(np.argsort(-scores)[:anchors].copy())], scores
 
 
@@ -43,8 +43,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generator", required=True)
     parser.add_argument("--data", default="data/dogs", help="holds train/ (scripts/build_dog_data.py)")
-    parser.add_argument("--features", default="runs/photo_features", help="made by scripts/eval_dogs.py")
-    parser.add_argument("--candidates", type=int, default=20_000)
+    parser.add_argument("--network", default="lite0", help="a core.features network (not the judge, lite2)")
+    parser.add_argument("--reference-photos", type=int, default=3000, help="training photos to score against")
+    parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--anchors", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--int8", action="store_true", help="store conv weights as int8 (as the shipped ones are)")
@@ -57,8 +58,10 @@ def main():
     generator = registry.build("dcgan_generator", config).eval()
     keys = generator.load_state_dict({k: v for k, v in old.state_dict().items() if k != "anchors"}, strict=False)
     assert keys.missing_keys == ["anchors"] and not keys.unexpected_keys, keys  # every weight as it was
-    anchors, scores = pick_anchors(generator, load_checkpoint(args.features),
-                                   load_folder(Path(args.data) / "train"), args.candidates, args.anchors, args.seed)
+    photos = load_folder(Path(args.data) / "train")
+    photos = photos[torch.randperm(len(photos), generator=torch.Generator().manual_seed(args.seed))]
+    anchors, scores = pick_anchors(generator, args.network, photos[:args.reference_photos], args.candidates,
+                                   args.anchors, args.seed)
     generator.anchors.copy_(anchors)
     save_checkpoint(args.out, generator, extra=old.checkpoint_extra, int8_weights=args.int8)
     chosen = np.sort(scores)[::-1][:args.anchors]

@@ -205,6 +205,42 @@ def test_start_from_continues_a_generator_with_a_fresh_discriminator(tmp_path):
     assert f"G started from `{start}`, D from scratch" in (tmp_path / "more" / "generator" / "README.md").read_text()
 
 
+def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generator(tmp_path):
+    import json
+
+    from safetensors import safe_open
+
+    from core.checkpoint import load_checkpoint
+    data = tmp_path / "dogs"
+    data.mkdir()
+    for n in range(6):
+        draw_object("disc", n, size=32).save(data / f"{n}.png")
+    flags = ["--data", data, "--out", tmp_path / "run", "--ngf", 8, "--batch-size", 4, "--num-workers", 0,
+             "--image-size", 32, "--z-dim", 16, "--discriminator", "projected", "--projected-size", 64,
+             "--upsample", "resize", "--ema-rampup", 0.05, "--save-every", 1, "--pixel-discriminator", "--ndf", 8]
+    launch("dcgan.py", *flags, "--max-steps", 2)
+    launch("dcgan.py", *flags, "--max-steps", 3, "--resume")
+    assert json.loads((tmp_path / "run" / "state" / "state.json").read_text())["step"] == 3
+    with safe_open(tmp_path / "run" / "state" / "state.safetensors", "pt") as state:
+        models = {key.split(".")[1] for key in state.keys() if key.startswith("model.")}
+        d_keys = [key for key in state.keys() if key.startswith("model.D.")]
+    assert models == {"G", "D", "D_pixel", "G_ema"}
+    assert all(key.startswith("model.D.heads.") for key in d_keys)  # the frozen network is not saved
+    generator = load_checkpoint(tmp_path / "run" / "generator")
+    assert generator.config.upsample == "resize" and generator(torch.randn(2, 16)).shape == (2, 3, 32, 32)
+    recorded = generator.checkpoint_extra["discriminator"]
+    assert recorded["kind"] == "projected" and recorded["backbone"] == "lite0" and recorded["input_size"] == 64
+    card = (tmp_path / "run" / "generator" / "README.md").read_text()
+    assert "projected D: frozen EfficientNet-Lite0" in card and "beside it a DCGAN D on the pixels" in card
+
+
+def test_ema_ramp_up_averages_over_a_share_of_the_steps_so_far():
+    from train.dcgan import DCGANArgs, ema_decay
+    ramped = DCGANArgs(ema=0.999, ema_rampup=0.05)
+    assert ema_decay(ramped, 0) == 0.0 and ema_decay(ramped, 199) == pytest.approx(0.9)
+    assert ema_decay(ramped, 100_000) == 0.999 and ema_decay(DCGANArgs(ema=0.999), 0) == 0.999
+
+
 def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
     import subprocess
     import sys
@@ -279,7 +315,7 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
     import sys
 
     from core.checkpoint import load_checkpoint, save_checkpoint
-    from scripts.eval_dogs import features, load_folder
+    from scripts.eval_dogs import judge, load_folder
     from scripts.pick_dog_anchors import pick_anchors
     from tests.conftest import REPO
     photos = tmp_path / "dogs" / "train"
@@ -289,22 +325,19 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
     torch.manual_seed(0)
     save_checkpoint(tmp_path / "g", registry.build("dcgan_generator", dict(image_size=32, ngf=8, z_dim=16)),
                     card="# tiny dogs", int8_weights=True)
-    net = registry.build("timm_classifier", dict(arch="resnet10t", class_names=["a", "b"], in_channels=3,
-                                                 image_size=64))
-    save_checkpoint(tmp_path / "features", net)
     before = load_checkpoint(tmp_path / "g")
     result = subprocess.run([sys.executable, "scripts/pick_dog_anchors.py", "--generator", str(tmp_path / "g"),
-                             "--data", str(tmp_path / "dogs"), "--features", str(tmp_path / "features"),
+                             "--data", str(tmp_path / "dogs"), "--network", "lite0",
                              "--candidates", "40", "--anchors", "4", "--int8", "--out", str(tmp_path / "g")],
                             capture_output=True, text=True, timeout=300, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     after = load_checkpoint(tmp_path / "g")
     assert after.config.anchors == 4 and (tmp_path / "g" / "README.md").read_text() == "# tiny dogs"
     assert all(torch.equal(p, q) for p, q in zip(before.parameters(), after.parameters()))
-    net, reals = load_checkpoint(tmp_path / "features"), load_folder(photos)
-    _, scores = pick_anchors(before, net, reals, 40, 4)
+    reals = load_folder(photos)
+    _, scores = pick_anchors(before, "lite0", reals, 40, 4)
     with torch.no_grad():
-        anchor_scores = realism(features(net, after(after.anchors)), features(net, reals))
+        anchor_scores = realism(judge(after(after.anchors), "lite0")[0], judge(reals, "lite0")[0])
     assert anchor_scores.min() >= np.sort(scores)[-4] - 1e-6 > np.median(scores)
     candidates = torch.randn(40, 16, generator=torch.Generator().manual_seed(0))  # the script's draws (--seed 0)
     assert all((candidates == anchor).all(dim=1).any() for anchor in after.anchors)  # stored exactly, not int8
@@ -343,6 +376,9 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
     assert set(report["generator"]) == {"0.3", "0.5", "1.0", "2.0", "4.0"} and "memorisation" in report
+    assert 0 <= report["generator"]["4.0"]["dog_share"] <= 1 and report["generator"]["4.0"]["fd"] > 0
+    assert report["held_out_photos_dog_share"] < 0.5  # drawn discs and squares are not dogs to the ImageNet judge
+    assert set(report["second_network"]) == {"network", "training_photos_vs_held_out", "generator_untruncated"}
     key = report["photos_and_samples_key"]
     assert sorted(key) == ["photo"] * 32 + ["sample"] * 32
     sheet = np.asarray(Image.open(tmp_path / "eval" / "photos_and_samples.png").convert("RGB")).astype(int)

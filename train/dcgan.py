@@ -7,6 +7,12 @@ Defaults are the small-data recipe: hinge loss, spectral norm in D, DiffAugment 
 in both steps; --ema 0.999 keeps and exports a moving average of G's weights instead of G, with
 batch-norm statistics recomputed for the averaged weights ("standing statistics") at each export.
 `--no-spectral-norm --gan-loss vanilla --diffaugment "" --ema 0` gives the plain DCGAN of the paper.
+`--discriminator projected` trains against small heads on frozen ImageNet features instead
+(Projected GAN: core/models/projected.py), the recipe behind the shipped dogs:
+
+    accelerate launch train/dcgan.py --data data/dogs/train --discriminator projected --upsample resize \
+        --precision bf16 --ema 0.999 --ema-rampup 0.05 --out runs/dogs_projected
+
 FID/KID need Inception weights, which cannot be downloaded offline: pass --inception-weights
 (a torchvision/torch-fidelity FID Inception file) to report them; without it the card says so.
 """
@@ -26,7 +32,8 @@ from core.data import GenerativeImages
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
 from core.models.dcgan import truncated_noise
-from core.steps import dcgan_step
+from core.models.projected import FeatureProjector
+from core.steps import dcgan_step, projected_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args, update_ema
 
 
@@ -38,16 +45,30 @@ class DCGANArgs(GANArgs):
     ngf: int = 64
     ndf: int = 64
     conditional: bool = False     # one class per sub-folder / Stanford Dogs breed
+    upsample: str = "transpose"   # generator: "transpose" or "resize" (nearest + 3×3 conv)
+    discriminator: str = "dcgan"  # "dcgan" (learned from scratch) or "projected" (heads on frozen ImageNet features)
+    backbone: str = "lite0"       # projected: the frozen network (core.features)
+    projected_size: int = 128     # projected: images are resized to this for the frozen network
+    pixel_discriminator: bool = False  # projected: the DCGAN D on the pixels beside it (Vision-aided GAN's ensemble)
     spectral_norm: bool = True
     gan_loss: str = "hinge"
     diffaugment: str = "colour,translation,cutout"
     ema: float = 0.999            # export a moving average of G's weights (0: export G itself)
+    ema_rampup: float = 0.0       # > 0: early on, average only over this fraction of the steps so far (StyleGAN2-ADA)
     lr: float = 2e-4
     beta1: float = 0.0            # BigGAN-style Adam for hinge + spectral norm
     batch_size: int = 32
     decay_start: float = 1.0      # no learning-rate decay by default
     inception_weights: str = ""
     start_from: str = ""          # an exported generator (same config) that G and its average start from
+
+
+def ema_decay(args: DCGANArgs, step: int) -> float:
+    """--ema, or with --ema-rampup a shorter memory early on: an average over the first steps of a
+    fast-moving generator is a blur of different pictures (StyleGAN2-ADA's ramp-up)."""
+    if not args.ema_rampup:
+        return args.ema
+    return min(args.ema, 1 - 1 / max(1.0, args.ema_rampup * (step + 1)))
 
 
 @torch.no_grad()
@@ -94,13 +115,26 @@ def main():
     check_inception_weights(args.inception_weights)
     dataset = GenerativeImages(args.data, args.image_size, conditional=args.conditional)
     config = dict(image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
-                  class_names=dataset.class_names, spectral_norm=args.spectral_norm)
-    G, D = registry.build("dcgan_generator", config), registry.build("dcgan_discriminator", config)
+                  class_names=dataset.class_names, spectral_norm=args.spectral_norm, upsample=args.upsample)
+    G = registry.build("dcgan_generator", config)
+    projector, discriminators = None, {}
+    if args.discriminator == "projected":
+        if dataset.class_names:
+            raise SystemExit("--discriminator projected is unconditional: drop --conditional.")
+        D = registry.build("projected_discriminator", backbone=args.backbone, input_size=args.projected_size)
+        projector = FeatureProjector(D.config)
+        if args.pixel_discriminator:
+            discriminators["D_pixel"] = registry.build("dcgan_discriminator", config)
+    elif args.discriminator == "dcgan":
+        D = registry.build("dcgan_discriminator", config)
+    else:
+        raise SystemExit(f"--discriminator {args.discriminator!r}: use 'dcgan' or 'projected'.")
     if args.start_from:  # more training for a shipped generator; D starts afresh. Truncation anchors
         # belong to the old weights, so they are left behind (scripts/pick_dog_anchors.py picks new ones).
         G.load_state_dict({k: v for k, v in load_checkpoint(args.start_from).state_dict().items() if k != "anchors"})
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
-    optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
+    models = {"G": G, "D": D, **discriminators}
+    optimizers, schedulers = adam_with_linear_decay(models, args)
     loader = DataLoader(dataset, batch_size=min(args.batch_size, len(dataset)), shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     n_classes = max(1, len(dataset.class_names))
@@ -130,16 +164,22 @@ def main():
             if args.inception_weights else None
         return model_card(args, dataset, trainer.step, trainer.hardware(), metrics)
 
-    trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader, schedulers=schedulers,
+    trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader, schedulers=schedulers,
                       keep={"G_ema": G_ema} if args.ema else None,
                       exports={exported: "generator"}, sample_fn=samples, card_fn=card,
-                      before_export=standing_statistics)
+                      before_export=standing_statistics,
+                      export_extras={exported: {"discriminator": asdict(D.config) | {"kind": args.discriminator}}})
+    if projector is not None:
+        projector.to(trainer.device)
     for batch in trainer:
         real, labels = batch["image"], labels_or_none(batch["label"])
         z = torch.randn(len(real), args.z_dim, device=trainer.device)
-        trainer.log(**dcgan_step(trainer, real, labels, z, gan_loss, augment))
+        if projector is None:
+            trainer.log(**dcgan_step(trainer, real, labels, z, gan_loss, augment))
+        else:
+            trainer.log(**projected_gan_step(trainer, real, z, projector, gan_loss, augment))
         if args.ema:
-            update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), args.ema)
+            update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), ema_decay(args, trainer.step))
 
 
 def model_card(args, dataset, step, hardware, metrics=None) -> str:
@@ -149,12 +189,20 @@ def model_card(args, dataset, step, hardware, metrics=None) -> str:
            "pass --inception-weights)" if not metrics else
            f"FID {metrics['fid']:.1f}, KID {metrics['kid']:.4f} ± {metrics['kid_std']:.4f} "
            f"({metrics['samples']} samples against the training images)")
+    if args.discriminator == "projected":
+        model = (f"DCGAN G ({args.upsample} upsampling), z {args.z_dim}, ngf {args.ngf}; projected D: frozen "
+                 f"EfficientNet-{args.backbone.title()} (ImageNet) at {args.projected_size} px, fixed random channel "
+                 f"and scale mixing, four trainable heads with spectral norm"
+                 + (f"; beside it a DCGAN D on the pixels (ndf {args.ndf})" if args.pixel_discriminator else ""))
+    else:
+        model = (f"DCGAN G/D, z {args.z_dim}, ngf {args.ngf}, ndf {args.ndf}; spectral norm in D: "
+                 f"{args.spectral_norm}")
     return f"""# DCGAN-family generator
 
 Trained by `train/dcgan.py` of this hub.
 
 - Data: `{args.data}` ({len(dataset)} images, {classes}), {args.image_size} px, horizontal flips
-- Model: DCGAN G/D, z {args.z_dim}, ngf {args.ngf}, ndf {args.ndf}; spectral norm in D: {args.spectral_norm};
+- Model: {model};
   {args.gan_loss} loss; DiffAugment: {args.diffaugment or 'off'}; EMA of G: {args.ema or 'off'}
 - Steps: {step} at batch {min(args.batch_size, len(dataset))}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999){start}
 - Hardware: {hardware}

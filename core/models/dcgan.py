@@ -1,9 +1,10 @@
 """DCGAN (Radford et al. 2016) at 64 or 128 px, with the small-data options of later GANs.
 
-The generator upsamples z (plus a breed embedding when conditional) with transposed convs, batch
-norm and ReLU; the discriminator mirrors it with strided convs and LeakyReLU, using spectral norm
-instead of batch norm when asked (Miyato et al.), and a projection term for the class
-(Miyato & Koyama) when conditional. Truncation trades variety for fidelity at sampling time:
+The generator upsamples z (plus a breed embedding when conditional) with transposed convs (or
+nearest-neighbour resizes and 3×3 convs), batch norm and ReLU; the discriminator mirrors it with
+strided convs and LeakyReLU, using spectral norm instead of batch norm when asked (Miyato et al.),
+and a projection term for the class (Miyato & Koyama) when conditional. train/dcgan.py can pair
+the generator with a projected discriminator instead (core/models/projected.py). Truncation trades variety for fidelity at sampling time:
 BigGAN's resampling of z, a pull towards the mean (psi), or a pull towards the nearest of a set of
 anchor latents stored with the generator (multi-modal truncation, Mokady et al. 2022).
 """
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import spectral_norm as sn
 
-from core.models.layers import init_weights
+from core.models.layers import init_weights, upsampling
 from core.registry import register
 
 
@@ -30,6 +31,7 @@ class DCGANConfig:
     class_names: list[str] = field(default_factory=list)  # breeds; empty = unconditional
     spectral_norm: bool = True    # discriminator only
     anchors: int = 0              # latents that "anchor" truncation pulls towards (scripts/pick_dog_anchors.py)
+    upsample: str = "transpose"   # generator only: "transpose" (the paper) or "resize" (nearest + 3×3 conv, no checkerboard)
 
 
 def _levels(image_size: int) -> int:
@@ -50,10 +52,10 @@ class DCGANGenerator(nn.Module):
         in_dim = c.z_dim * (2 if self.embed is not None else 1)
         layers = [nn.ConvTranspose2d(in_dim, width, 4, 1, 0, bias=False), nn.BatchNorm2d(width), nn.ReLU(True)]
         for _ in range(levels - 1):
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2),
-                       nn.ReLU(True)]
+            layers += [*upsampling(c.upsample, nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False)),
+                       nn.BatchNorm2d(width // 2), nn.ReLU(True)]
             width //= 2
-        layers += [nn.ConvTranspose2d(width, 3, 4, 2, 1), nn.Tanh()]
+        layers += [*upsampling(c.upsample, nn.ConvTranspose2d(width, 3, 4, 2, 1)), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self)
         # Filled in after training, for the weights they were picked for (None: no anchor truncation).

