@@ -1,0 +1,97 @@
+"""Reference checkpoints (junyanz pix2pix/CycleGAN, PyTorch's DCGAN example) import exactly.
+
+tests/data/reference_checkpoints holds tiny random-weight state dicts saved from the reference
+code's own networks and their outputs on a fixed input (made once, outside the project, with the
+reference code in ../shared/perf); the imported hub modules must give the same outputs.
+"""
+import io
+import pickle
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from core.checkpoint import load_checkpoint
+from core.importing import CheckpointImportError, build_imported, import_checkpoint, read_state_dict
+from tests.conftest import REPO
+
+DATA = REPO / "tests" / "data" / "reference_checkpoints"
+KINDS = {"resnet9_instance": "resnet_generator", "resnet6_batch": "resnet_generator",
+         "unet256_batch_dropout": "unet_generator", "unet128_instance": "unet_generator",
+         "dcgan_example": "dcgan_generator"}
+
+
+def probe(shape):
+    n = torch.arange(torch.Size(shape).numel(), dtype=torch.float32)
+    return torch.sin(n * 0.37).reshape(shape) * 0.9
+
+
+def reference_file(kind, tmp_path):
+    """The state dict as the reference code saves it: torch.save of a dict of tensors."""
+    path = tmp_path / f"{kind}.pth"
+    torch.save(load_file(DATA / f"{kind}.safetensors"), path)
+    return path
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_imported_generator_gives_the_reference_output(kind, tmp_path):
+    out = import_checkpoint(str(reference_file(kind, tmp_path)), tmp_path / "imported")
+    model = load_checkpoint(out).eval()
+    assert model.registry_name == KINDS[kind]
+    expected = load_file(DATA / f"{kind}.expected.safetensors")
+    x = probe(expected["input_shape"].tolist())
+    with torch.no_grad():
+        y = model(x.flatten(1)) if kind == "dcgan_example" else model(x)
+    if y.shape[-1] > 64:
+        y = y[..., ::8, ::8]
+    assert (y - expected["output"]).abs().max() <= 1e-5
+    card = (out / "README.md").read_text()
+    assert f"{kind}.pth" in card and "licence" in card
+
+
+class Boom:
+    def __reduce__(self):
+        return (print, ("this ran",))
+
+
+def test_a_pickle_with_code_is_refused_and_nothing_is_written(tmp_path, capsys):
+    path = tmp_path / "evil.pth"
+    path.write_bytes(pickle.dumps({"model.1.weight": Boom()}))
+    with pytest.raises(CheckpointImportError, match="holds more than tensors"):
+        import_checkpoint(str(path), tmp_path / "out")
+    assert "this ran" not in capsys.readouterr().out and not (tmp_path / "out").exists()
+
+
+def test_a_wrong_shape_or_a_missing_key_is_a_one_line_error(tmp_path):
+    state = load_file(DATA / "resnet6_batch.safetensors")
+    wrong = dict(state, **{"model.10.conv_block.1.weight": torch.zeros(16, 16, 5, 5)})
+    with pytest.raises(CheckpointImportError, match=r"model\.10\.conv_block\.1\.weight is \(16, 16, 5, 5\)"):
+        build_imported(wrong)
+    missing = {k: v for k, v in state.items() if k != "model.5.weight"}
+    with pytest.raises(CheckpointImportError) as error:
+        build_imported(missing)
+    assert "\n" not in str(error.value)
+    with pytest.raises(CheckpointImportError, match="not a generator this importer knows"):
+        build_imported({"encoder.weight": torch.zeros(3)})
+    buffer = io.BytesIO()
+    torch.save([torch.zeros(2)], buffer)
+    (tmp_path / "list.pth").write_bytes(buffer.getvalue())
+    with pytest.raises(CheckpointImportError, match="not a state dict of tensors"):
+        read_state_dict(tmp_path / "list.pth")
+
+
+def test_script_fails_fast_and_clearly_for_a_published_name_offline(tmp_path):
+    """The network is made unreachable for the script: every connection is refused at once."""
+    offline = ("import socket\n"
+               "def refuse(*a, **k): raise OSError('network unreachable')\n"
+               "socket.socket.connect = refuse\nsocket.create_connection = refuse\n"
+               "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", offline, str(REPO / "scripts" / "import_checkpoint.py"),
+                             "junyanz:style_vangogh", str(tmp_path / "out")], capture_output=True, text=True,
+                            timeout=60, cwd=REPO, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "could not download junyanz:style_vangogh" in message and "pass the .pth file's path" in message
+    assert not (tmp_path / "out").exists()
