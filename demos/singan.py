@@ -26,7 +26,8 @@ TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "train" / "singan.py"
 PAPER_INPUTS = Path(__file__).resolve().parent / "examples" / "singan"
 DEFAULT_MODEL = "balloons"
 MAX_SIDE = 1024          # edit / paint / harmonize inputs are scaled down to this first
-MAX_SR_INPUT = 512       # super-resolution input (×4 gives 2048 px)
+MAX_SR_OUTPUT = 1536     # super-resolution output's long side: inputs are scaled down to fit it (×4 took 16 s
+                         # at 2048 px on 2 cores, ×2 at 1024 px 4 s)
 MAX_SAMPLES = 8
 EDITOR_SIDE = 384        # the training image is shown this large to paint on
 PREVIEW_WIDTH = 768      # training previews are enlarged to about this width
@@ -147,7 +148,7 @@ def singan_super_resolve(model_name: str = DEFAULT_MODEL, image=None, factor: fl
     if image is None:
         x, note = model.image, None
     else:
-        picture, note = _load_input(image, MAX_SR_INPUT)
+        picture, note = _load_input(image, int(MAX_SR_OUTPUT / factor))
         x = _tensor(picture, model)
     return to_image(apps.super_resolve(model, x, factor, int(seed))[0]), note
 
@@ -180,8 +181,11 @@ def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
     the hub with it), yielding {"fraction", "desc", "preview"} as it goes (preview: a picture of
     samples of the scales trained so far, or None) and last {"name": the new model's name}.
     Closing the generator early (a cancelled request) stops the training."""
-    picture, _ = load_image(image, max_side=4096)
     max_size = int(min(max(int(max_size), TRAIN_SIZES[0]), TRAIN_SIZES[1]))
+    picture, _ = load_image(image, max_side=max_size)  # the training size: nothing later sees the upload's
+    if min(picture.size) < MIN_SIDE:
+        raise ImageInputError(f"At {max_size} px on its long side the image is {picture.width}×{picture.height}: "
+                              f"SinGAN needs at least {MIN_SIDE} px on each side (a less elongated image).")
     steps = int(min(max(int(steps), TRAIN_STEPS[0]), TRAIN_STEPS[1]))
     subject = (subject or "").strip()[:60] or Path(str(image)).stem[:60] or "my image"
     name = _unique_name(subject)
@@ -203,6 +207,7 @@ def training(image, max_size: int = 128, steps: int = 400, subject: str = ""):
     log = open(run / "train.log", "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=TRAIN_SCRIPT.parent.parent, env=env)
     try:
+        yield {"fraction": 0.0, "desc": f"starting: {picture.width}×{picture.height} px", "preview": None}
         while process.poll() is None:
             time.sleep(0.5)
             try:

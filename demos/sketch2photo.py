@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from core.images import ImageInputError, load_image, resize_batch, to_image, to_tensor
-from core.linedraw import frame_sketch
+from core.linedraw import check_line_drawing, frame_sketch
 from demos.common import checkpoint_extra, for_the_page, get_model, on_gpu, source_note, weights_source
 
 GENERATOR = "sketch2photo"
@@ -62,6 +62,7 @@ def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, floa
     Raises ImageInputError with a readable message for unusable input.
     """
     image, _ = load_image(sketchpad_image(sketch), max_side=MAX_UPLOAD_SIDE)
+    check_line_drawing(image.convert("L"))  # a photo is refused at once, before any model loads
     generator, classifier = get_model(GENERATOR), get_model(CLASSIFIER)
     for_photo, for_classifier = prepare_sketch(image, generator)
     device = next(generator.parameters()).device
