@@ -10,6 +10,7 @@ import torch
 _RGB_TO_XYZ = torch.tensor([[0.412453, 0.357580, 0.180423],
                             [0.212671, 0.715160, 0.072169],
                             [0.019334, 0.119193, 0.950227]])
+LUMINANCE = _RGB_TO_XYZ[1]  # CIE Y of linear R, G, B
 _WHITE = torch.tensor([0.950456, 1.0, 1.088754])  # D65 white point in XYZ
 _EPSILON = 0.008856  # (6/29)^3
 _KAPPA = 7.787       # (29/6)^2 / 3
@@ -20,11 +21,28 @@ def _apply(matrix: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
     return torch.einsum("ij,bjhw->bihw", matrix.to(image), image)
 
 
+def srgb_to_linear(rgb: torch.Tensor) -> torch.Tensor:
+    return torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+
+
+def linear_to_srgb(linear: torch.Tensor) -> torch.Tensor:
+    return torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-8) ** (1 / 2.4) - 0.055, 12.92 * linear)
+
+
+def _lab_f(t: torch.Tensor) -> torch.Tensor:
+    return torch.where(t > _EPSILON, t.clamp(min=_EPSILON) ** (1 / 3), _KAPPA * t + 16 / 116)
+
+
+def lightness_of_luminance(Y: torch.Tensor) -> torch.Tensor:
+    """Lab L (0-100) of CIE luminance Y (0-1): L depends on Y alone."""
+    return 116 * _lab_f(Y) - 16
+
+
 def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     rgb = rgb.clamp(0, 1)
-    linear = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    linear = srgb_to_linear(rgb)
     xyz = _apply(_RGB_TO_XYZ, linear) / _WHITE.to(rgb).view(1, 3, 1, 1)
-    f = torch.where(xyz > _EPSILON, xyz.clamp(min=_EPSILON) ** (1 / 3), _KAPPA * xyz + 16 / 116)
+    f = _lab_f(xyz)
     L = 116 * f[:, 1:2] - 16
     a = 500 * (f[:, 0:1] - f[:, 1:2])
     b = 200 * (f[:, 1:2] - f[:, 2:3])
@@ -46,8 +64,7 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
     room = torch.where(away > 0, (1 - grey) / away.clamp(min=1e-12), torch.where(
         away < 0, grey / (-away).clamp(min=1e-12), torch.ones_like(away)))
     linear = (grey + room.amin(dim=1, keepdim=True).clamp(max=1) * away).clamp(0, 1)
-    rgb = torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=1e-8) ** (1 / 2.4) - 0.055, 12.92 * linear)
-    return rgb.clamp(0, 1)
+    return linear_to_srgb(linear).clamp(0, 1)
 
 
 def normalize_l(L: torch.Tensor) -> torch.Tensor:

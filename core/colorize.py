@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from core.color import AB_SCALE, lab_to_rgb, normalize_l
+from core.color import (AB_SCALE, LUMINANCE, lab_to_rgb, lightness_of_luminance, linear_to_srgb, normalize_l,
+                        srgb_to_linear)
 from core.data import list_images
 from core.images import load_image
 from core.metrics import colourfulness, psnr, ssim
@@ -24,30 +25,25 @@ def rgb01_to_pil(rgb: torch.Tensor) -> Image.Image:
 # sRGB's 8-bit values made linear, once: Lab L depends on the luminance Y alone, and a table
 # look-up per channel instead of a full Lab conversion of every pixel took a 4096² scan's
 # lightness from seconds to a fraction of one (the hub's bounded-time rule).
-_LINEAR = np.where(np.arange(256) / 255 > 0.04045, ((np.arange(256) / 255 + 0.055) / 1.055) ** 2.4,
-                   np.arange(256) / 255 / 12.92).astype(np.float32)
-_LUMINANCE = (0.212671, 0.715160, 0.072169)  # Y of linear R, G, B (core.color's D65 matrix)
+_LINEAR = srgb_to_linear(torch.arange(256) / 255).numpy()
 
 
-def luminance(image: Image.Image) -> np.ndarray:
-    """CIE Y (0-1) of each pixel of an 8-bit image, as HxW float32."""
+def luminance(image: Image.Image) -> torch.Tensor:
+    """CIE Y (0-1) of each pixel of an 8-bit image, as HxW."""
     pixels = np.asarray(image.convert("RGB"))
-    return sum(np.float32(w) * _LINEAR[pixels[..., c]] for c, w in enumerate(_LUMINANCE))
+    return torch.from_numpy(sum(np.float32(w) * _LINEAR[pixels[..., c]] for c, w in enumerate(LUMINANCE.tolist())))
 
 
 def lightness(image: Image.Image) -> torch.Tensor:
     """Lab L (0-100) of an 8-bit image as 1×1×H×W, equal to rgb_to_lab's."""
-    Y = torch.from_numpy(luminance(image))
-    f = torch.where(Y > 0.008856, Y.clamp(min=0.008856) ** (1 / 3), 7.787 * Y + 16 / 116)
-    return (116 * f - 16)[None, None]
+    return lightness_of_luminance(luminance(image))[None, None]
 
 
 def grey_version(image: Image.Image) -> Image.Image:
     """The photo as the colouriser sees it: only its Lab lightness (colour and sepia dropped). The
     grey of the same L has R = G = B = Y in linear RGB."""
-    Y = luminance(image)
-    grey = np.where(Y > 0.0031308, 1.055 * np.maximum(Y, 1e-8) ** (1 / 2.4) - 0.055, 12.92 * Y)
-    return Image.fromarray((np.clip(grey, 0, 1) * 255).round().astype(np.uint8)).convert("RGB")
+    grey = linear_to_srgb(luminance(image)).clamp(0, 1).numpy()
+    return Image.fromarray((grey * 255).round().astype(np.uint8)).convert("RGB")
 
 
 @torch.no_grad()
