@@ -21,6 +21,7 @@ import torch
 
 from core import registry
 from core.checkpoint import save_checkpoint
+from core.models.cyclegan import CycleGAN, CycleGANConfig
 
 # Published names (the reference projects' download scripts) → their address.
 PUBLISHED = {
@@ -179,13 +180,36 @@ def fetch(source: str, cache: Path) -> Path:
     return target
 
 
-def import_checkpoint(source: str, out: Path, cache: Path | None = None) -> Path:
-    """Import SOURCE (a .pth file or a published name) as a hub checkpoint folder at `out`."""
-    path = fetch(source, cache or Path.home() / ".cache" / "ganhub" / "imports")
+def as_cyclegan(a_to_b, b_to_a, domains: tuple[str, str] = ("photo", "painting")) -> CycleGAN:
+    """Two imported generators of one junyanz CycleGAN (G_A, G_B) as the hub's CycleGAN, so that
+    Catholic2Gogh paints with the first and paints back with the second."""
+    kinds = {"resnet_generator": "resnet", "unet_generator": "unet"}
+    if a_to_b.registry_name not in kinds or a_to_b.config != b_to_a.config or a_to_b.config.in_channels != 3:
+        raise CheckpointImportError("the two files are not the two directions of one CycleGAN "
+                                    f"({a_to_b.registry_name} {a_to_b.config} vs {b_to_a.registry_name} {b_to_a.config})")
+    c = a_to_b.config
+    if getattr(c, "dropout", 0) and a_to_b.registry_name == "resnet_generator":
+        raise CheckpointImportError("these ResNet generators use dropout (pix2pix's), which the hub's CycleGAN does not")
+    config = CycleGANConfig(generator=kinds[a_to_b.registry_name], ngf=c.ngf, norm=c.norm, domain_a=domains[0],
+                            domain_b=domains[1], **({"n_blocks": c.n_blocks} if hasattr(c, "n_blocks") else {"depth": c.depth}))
+    model = CycleGAN(config)
+    model.g_ab.load_state_dict(a_to_b.state_dict())
+    model.g_ba.load_state_dict(b_to_a.state_dict())
+    return model.eval()
+
+
+def import_checkpoint(source: str, out: Path, cache: Path | None = None, back: str | None = None) -> Path:
+    """Import SOURCE (a .pth file or a published name) as a hub checkpoint folder at `out`; with
+    `back` (the other direction of a CycleGAN, e.g. latest_net_G_B.pth) both as one CycleGAN."""
+    cache = cache or Path.home() / ".cache" / "ganhub" / "imports"
+    path = fetch(source, cache)
     model = build_imported(read_state_dict(path))
-    origin = "junyanz" if model.registry_name != "dcgan_generator" else "dcgan"
-    card = (f"# Imported {model.registry_name}\n\nImported by `scripts/import_checkpoint.py` from `{path.name}`"
-            f" ({source}). Origin: {'the junyanz/pytorch-CycleGAN-and-pix2pix code' if origin == 'junyanz' else 'the PyTorch examples DCGAN'}"
+    if back:
+        model = as_cyclegan(model, build_imported(read_state_dict(fetch(back, cache))))
+    origin = "dcgan" if model.registry_name == "dcgan_generator" else "junyanz"
+    sources = f"`{path.name}` ({source})" + (f" and, painting back, `{Path(back).name}`" if back else "")
+    card = (f"# Imported {model.registry_name}\n\nImported by `scripts/import_checkpoint.py` from {sources}. "
+            f"Origin: {'the junyanz/pytorch-CycleGAN-and-pix2pix code' if origin == 'junyanz' else 'the PyTorch examples DCGAN'}"
             f"; licence: {LICENCE[origin]}. Config recognised from its keys and shapes: "
             f"`{model.config}`.\n")
     return save_checkpoint(out, model, card=card, extra={"imported_from": str(source)})

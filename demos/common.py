@@ -65,6 +65,12 @@ def checkpoints(kind: str, model: str) -> dict[str, Path]:
     return found
 
 
+def imported(*models: str) -> dict[str, Path]:
+    """"imported/<name>" → folder of every checkpoint that scripts/import_checkpoint.py wrote under
+    <root>/imported/ whose model is one of `models`: the tabs list these beside their own."""
+    return {f"imported/{name}": folder for model in models for name, folder in checkpoints("imported", model).items()}
+
+
 def checkpoint_extra(source: str | Path) -> dict:
     """A local checkpoint's `extra` (categories, description ...) without loading its weights, for
     page text; {} for a Hub source or a broken folder (loading it says what is wrong)."""

@@ -8,13 +8,25 @@ from PIL import Image
 from core.images import ImageInputError, to_image
 from core.models.dcgan import TRUNCATION_OFF, random_labels, slerp, truncated_noise
 from core.checkpoint import CheckpointError, read_config, resolve
-from demos.common import for_the_page, get_model, on_gpu, output_path, source_note, weights_source
+from demos.common import for_the_page, get_model, imported, on_gpu, output_path, source_note, weights_source
 
 GENERATOR = "dogs"
 MAX_COUNT = 64
 TRUNCATION_MODES = tuple(TRUNCATION_OFF)
 DEFAULT_TRUNCATION = 0.5  # anchor mode: the knee of the held-out precision/recall curve (model card)
 DISPLAY_SIZE = 128  # 64 px samples are shown enlarged (nearest neighbour: no invented detail)
+
+
+def generators() -> list[str]:
+    """The generators to choose from: the shipped one, then every DCGAN generator imported into
+    <weights>/imported/ (e.g. the PyTorch examples' netG_epoch_N.pth)."""
+    return [GENERATOR, *imported("dcgan_generator")]
+
+
+def _generator(name: str):
+    if name not in generators():
+        raise ImageInputError(f"Unknown generator {name!r}; available: {', '.join(generators())}.")
+    return get_model(name)
 
 
 def _labels(model, count: int, breed: str | None, seed: int) -> torch.Tensor | None:
@@ -39,17 +51,18 @@ def _latents(model, count: int, seed: int, truncation: float, mode: str) -> torc
 
 @torch.no_grad()
 def generate_dogs(seed: int = 0, truncation: float = 1.0, count: int = 8, mode: str = "anchor",
-                  breed: str | None = None) -> list[Image.Image]:
+                  breed: str | None = None, generator: str = GENERATOR) -> list[Image.Image]:
     """`count` dogs for `seed`: the same arguments always give the same images.
 
     truncation: anchor mode pulls the latent towards the nearest of the generator's most realistic
     latents (1 = off, 0.3 = close to them: cleaner, less varied); resample mode redraws latent entries
     beyond ±truncation (4 ≈ off); psi mode scales the latent towards the mean (1 = off).
+    `generator` is one of generators().
     """
     count = int(count)
     if not 1 <= count <= MAX_COUNT:
         raise ImageInputError(f"Ask for between 1 and {MAX_COUNT} images.")
-    model = get_model(GENERATOR)
+    model = _generator(generator)
     device = next(model.parameters()).device
     z = _latents(model, count, seed, truncation, mode).to(device)
     labels = _labels(model, count, breed, int(seed))
@@ -59,9 +72,9 @@ def generate_dogs(seed: int = 0, truncation: float = 1.0, count: int = 8, mode: 
 
 @torch.no_grad()
 def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames: int = 24,
-                      mode: str = "anchor", breed: str | None = None) -> str:
+                      mode: str = "anchor", breed: str | None = None, generator: str = GENERATOR) -> str:
     """A looping GIF walking the latent space from seed_a's dog to seed_b's and back (slerp)."""
-    model = get_model(GENERATOR)
+    model = _generator(generator)
     za, zb = _latents(model, 1, seed_a, truncation, mode), _latents(model, 1, seed_b, truncation, mode)
     path = slerp(za.expand(frames, -1), zb.expand(frames, -1), torch.linspace(0, 1, frames))
     labels = _labels(model, 1, breed, int(seed_a))  # the walk stays in seed_a's first dog's class
@@ -76,8 +89,8 @@ def interpolation_gif(seed_a: int, seed_b: int, truncation: float = 1.0, frames:
 
 
 @on_gpu
-def _ui_generate(seed, truncation, count, mode, breed):
-    return for_the_page(_dogs_for_display, seed, truncation, count, mode, breed)
+def _ui_generate(seed, truncation, count, mode, breed, generator=GENERATOR):
+    return for_the_page(_dogs_for_display, seed, truncation, count, mode, breed, generator)
 
 
 def _dogs_for_display(*args):
@@ -100,8 +113,22 @@ def _slider_for_mode(mode: str, truncation: float):
 
 
 @on_gpu
-def _ui_animate(seed, truncation, mode, breed):
-    return for_the_page(interpolation_gif, seed, seed + 1, truncation, 24, mode, breed)
+def _ui_animate(seed, truncation, mode, breed, generator=GENERATOR):
+    return for_the_page(interpolation_gif, seed, seed + 1, truncation, 24, mode, breed, generator)
+
+
+def _controls_for_generator(name: str):
+    """A generator without anchors (an imported one) starts in resample mode, at "off"; breeds are
+    the generator's own."""
+    try:
+        config = read_config(resolve(weights_source(name)))["config"]
+    except CheckpointError:
+        config = {}
+    mode = _default_mode(config.get("anchors", 0))
+    breeds = list(config.get("class_names", []))
+    return (gr.Radio(value=mode), gr.Slider(maximum=TRUNCATION_OFF[mode], value=DEFAULT_TRUNCATION if mode == "anchor"
+                                            else TRUNCATION_OFF[mode]),
+            gr.Dropdown(["any", *breeds], value="any", visible=bool(breeds)))
 
 
 def build_tab():
@@ -124,6 +151,10 @@ def build_tab():
     gr.Markdown(source_note([GENERATOR]))
     with gr.Row():
         with gr.Column(scale=1):
+            choices = generators()
+            generator = gr.Dropdown(choices, value=GENERATOR, label="Generator", visible=len(choices) > 1,
+                                    info="the hub's own, or a DCGAN you imported (weights/imported/)",
+                                    elem_id="dogs-generator")
             seed = gr.Number(value=0, precision=0, label="Seed", elem_id="dogs-seed")
             top = TRUNCATION_OFF[default_mode]
             truncation = gr.Slider(0.1, top, value=DEFAULT_TRUNCATION if default_mode == "anchor" else top, step=0.05,
@@ -137,9 +168,10 @@ def build_tab():
             gallery = gr.Gallery(label="Dogs", columns=6, height="auto", elem_id="dogs-gallery")
             animation = gr.Image(label="Latent walk (GIF)", type="filepath", interactive=False)
     mode.change(_slider_for_mode, [mode, truncation], truncation, api_visibility="private")
-    button.click(_ui_generate, [seed, truncation, count, mode, breed], gallery, api_visibility="private",
+    generator.change(_controls_for_generator, generator, [mode, truncation, breed], api_visibility="private")
+    button.click(_ui_generate, [seed, truncation, count, mode, breed, generator], gallery, api_visibility="private",
                  concurrency_id="dogs")
-    animate.click(_ui_animate, [seed, truncation, mode, breed], animation, api_name="animate_dogs",
+    animate.click(_ui_animate, [seed, truncation, mode, breed, generator], animation, api_name="animate_dogs",
                   concurrency_id="dogs")
     # The API: seed, truncation and count in, the images out.
     api_out = gr.Gallery(visible=False, label="Dogs")

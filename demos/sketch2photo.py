@@ -10,13 +10,15 @@ from PIL import Image
 
 from core.images import ImageInputError, load_image, resize_batch, to_image, to_tensor
 from core.linedraw import check_line_drawing, frame_sketch
-from demos.common import checkpoint_extra, for_the_page, get_model, on_gpu, source_note, weights_source
+from core.checkpoint import read_config
+from demos.common import checkpoint_extra, for_the_page, get_model, imported, on_gpu, source_note, weights_source
 
 GENERATOR = "sketch2photo"
 CLASSIFIER = "sketch_classifier"
 EXAMPLES = sorted(str(p) for p in (Path(__file__).parent / "examples" / "sketch").glob("*.png"))
 MAX_UPLOAD_SIDE = 4096   # larger uploads are scaled down first: a sketch needs no more
 SIZE = 256               # the photo model's size, and Sketchy's
+IMPORTED_EXTENT = 0.9    # an imported photo model's drawing fills this share of the square (edges2shoes-like)
 
 
 def sketchpad_image(value):
@@ -36,12 +38,24 @@ def sketchpad_image(value):
     return value
 
 
+def photo_models() -> list[str]:
+    """The photo models to choose from: the shipped one, then every pix2pix U-Net from RGB to RGB
+    imported into <weights>/imported/ (an edges2shoes generator, for one: black lines on white)."""
+    found = [name for name, folder in imported("unet_generator").items()
+             if read_config(folder)["config"].get("in_channels") == read_config(folder)["config"].get("out_channels") == 3]
+    return [GENERATOR, *found]
+
+
 def prepare_sketch(image: Image.Image, generator) -> tuple[torch.Tensor, torch.Tensor]:
     """The drawing as a SIZE×SIZE tensor for the photo model (framed as its checkpoint's training
-    sketches were, when it says) and for the classifier (framed as the Sketchy sketches are)."""
+    sketches were, when it says; an imported model's object fills the frame, as edges2shoes' do)
+    and for the classifier (framed as the Sketchy sketches are)."""
     for_classifier = to_tensor(frame_sketch(image, SIZE))
-    extent = generator.checkpoint_extra.get("sketch_extent")
-    return (to_tensor(frame_sketch(image, SIZE, (extent, extent))) if extent else for_classifier), for_classifier
+    extra = generator.checkpoint_extra
+    extent = extra.get("sketch_extent", IMPORTED_EXTENT if "imported_from" in extra else None)
+    for_photo = to_tensor(frame_sketch(image, SIZE, (extent, extent))) if extent else for_classifier
+    channels = getattr(generator.config, "in_channels", 1)  # an RGB model (edges2shoes) gets grey lines as RGB
+    return for_photo.expand(channels, -1, -1), for_classifier
 
 
 @torch.no_grad()
@@ -56,14 +70,18 @@ def paint(generator, sketches: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def sketch_to_photo(sketch, top_k: int = 5) -> tuple[Image.Image, dict[str, float]]:
-    """The photo for a sketch (file path, PIL image, array or Sketchpad value) and its top classes.
+def sketch_to_photo(sketch, top_k: int = 5, photo_model: str = GENERATOR) -> tuple[Image.Image, dict[str, float]]:
+    """The photo for a sketch (file path, PIL image, array or Sketchpad value) and its top classes;
+    `photo_model` is one of photo_models().
 
     Raises ImageInputError with a readable message for unusable input.
     """
+    models = photo_models()
+    if photo_model not in models:
+        raise ImageInputError(f"Unknown photo model {photo_model!r}; available: {', '.join(models)}.")
     image, _ = load_image(sketchpad_image(sketch), max_side=MAX_UPLOAD_SIDE)
     check_line_drawing(image.convert("L"))  # a photo is refused at once, before any model loads
-    generator, classifier = get_model(GENERATOR), get_model(CLASSIFIER)
+    generator, classifier = get_model(photo_model), get_model(CLASSIFIER)
     for_photo, for_classifier = prepare_sketch(image, generator)
     device = next(generator.parameters()).device
     return (to_image(paint(generator, for_photo[None].to(device))[0]),
@@ -80,8 +98,8 @@ def readable(category: str) -> str:
 
 
 @on_gpu
-def _ui_sketch_to_photo(sketch):
-    return for_the_page(sketch_to_photo, sketch)
+def _ui_sketch_to_photo(sketch, photo_model=GENERATOR):
+    return for_the_page(sketch_to_photo, sketch, 5, photo_model)
 
 
 def build_tab():
@@ -108,12 +126,16 @@ def build_tab():
                                  file_types=["image"], elem_id="sketch-upload")
                 upload_button = gr.Button("Generate from file", variant="primary", elem_id="upload-generate")
         with gr.Column():
+            models = photo_models()
+            photo_model = gr.Dropdown(models, value=GENERATOR, label="Photo model", visible=len(models) > 1,
+                                      info="the hub's own, or a pix2pix generator you imported (weights/imported/)",
+                                      elem_id="sketch-model")
             photo = gr.Image(label="Photo (256×256)", type="pil", format="png", interactive=False,
                              elem_id="sketch-photo")
             label = gr.Label(label="What the sketch shows", num_top_classes=5, elem_id="sketch-label")
-    draw_button.click(_ui_sketch_to_photo, pad, [photo, label], api_name="sketch_to_photo_drawing",
+    draw_button.click(_ui_sketch_to_photo, [pad, photo_model], [photo, label], api_name="sketch_to_photo_drawing",
                       concurrency_id="sketch2photo")
-    upload_button.click(_ui_sketch_to_photo, upload, [photo, label], api_name="sketch_to_photo",
+    upload_button.click(_ui_sketch_to_photo, [upload, photo_model], [photo, label], api_name="sketch_to_photo",
                         concurrency_id="sketch2photo")
     gr.Examples(EXAMPLES, inputs=pad, outputs=[photo, label], fn=_ui_sketch_to_photo,
                 run_on_click=True, cache_examples=False, examples_per_page=len(EXAMPLES),

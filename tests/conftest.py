@@ -72,10 +72,30 @@ def launch_hub(max_queue: int = 64, concurrency: int = 2):
     return hub, f"http://127.0.0.1:{port}/"
 
 
+IMPORTED = {"imported/one_way_style": "resnet9_instance", "imported/style": "resnet9_instance",
+            "imported/edges2shoes": "unet256_batch_dropout", "imported/dcgan": "dcgan_example"}
+
+
+def imported_weights(root: Path) -> Path:
+    """A weights folder holding what scripts/import_checkpoint.py makes of the reference fixtures
+    (tiny random weights) under imported/: a one-file CycleGAN style, a two-file one (the same file
+    both ways), an edges2shoes-shaped pix2pix U-Net and a DCGAN example generator."""
+    from safetensors.torch import load_file
+
+    from core.importing import import_checkpoint
+    for name, kind in IMPORTED.items():
+        pth = root / f"{kind}.pth"
+        torch.save(load_file(REPO / "tests" / "data" / "reference_checkpoints" / f"{kind}.safetensors"), pth)
+        import_checkpoint(str(pth), root / name, back=str(pth) if name == "imported/style" else None)
+    return root
+
+
 @pytest.fixture(scope="session")
 def hub_url(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:  # models trained through the hub stay in the test's folder
         patch.setenv("GANHUB_SINGAN_DIR", str(tmp_path_factory.mktemp("singan_models")))
+        # the shipped weights, and imported reference generators beside them (the tabs list those too)
+        patch.setenv("GANHUB_WEIGHTS", str(imported_weights(tmp_path_factory.mktemp("weights"))))
         hub, url = launch_hub()
         yield url
         hub.close()

@@ -129,6 +129,53 @@ def test_a_singan_paper_example_loads_its_model_and_runs_in_one_click(page):
     assert page.locator("text=Traceback").count() == 0
 
 
+def choose(page, dropdown: str, option):
+    """Pick `option` (a label or a pattern) in the Gradio dropdown `dropdown`."""
+    page.click(f"{dropdown} input")
+    page.get_by_role("option", name=option).first.click()
+
+
+def click_for_new_image(page, button: str, image: str):
+    """Click `button` and wait until `image` shows a picture it did not show before."""
+    old = page.locator(image).first.get_attribute("src") if page.locator(image).count() else ""
+    page.click(button)
+    page.wait_for_function("([selector, old]) => { const i = document.querySelector(selector);"
+                           " return i && i.src !== old && i.complete && i.naturalWidth > 0; }",
+                           arg=[image, old], timeout=60_000)
+
+
+def test_imported_reference_generators_are_offered_in_their_tabs(page):
+    """The hub's fixture imported tiny random-weight junyanz and DCGAN-example generators into its
+    weights folder (tests/conftest.py): each tab lists the kind it can use, and runs it."""
+    page.get_by_role("tab", name="Catholic2Gogh").click()
+    page.locator("#stylize-upload input[type=file]").set_input_files("demos/examples/stylize/Path.jpg")
+    choose(page, "#stylize-style", re.compile(r"^imported\/style: imported from"))
+    click_for_new_image(page, "#stylize-button", "#stylize-painting img")
+    assert page.locator("#stylize-reconstruction img").count() == 1
+    choose(page, "#stylize-style", re.compile(r"^imported\/one_way_style"))
+    page.click("#stylize-button")  # the same forward generator: the same painting, and no way back
+    page.wait_for_selector("text=paints one way only", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('#stylize-reconstruction img')", timeout=10_000)
+
+    page.get_by_role("tab", name="Sketch → photo").click()
+    choose(page, "#sketch-model", "imported/edges2shoes")
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#sketch-upload input[type=file]").set_input_files(sorted(Path("demos/examples/sketch").glob("*.png"))[0])
+    click_for_new_image(page, "#upload-generate", "#sketch-photo img")
+    choose(page, "#sketch-model", "sketch2photo")
+    page.get_by_role("tab", name="Draw").click()
+
+    page.get_by_role("tab", name="Dog generation").click()
+    choose(page, "#dogs-generator", "imported/dcgan")
+    page.wait_for_function("() => document.querySelector('#dogs-truncation input[type=range]').max === '4'",
+                           timeout=10_000)  # no anchors: resample mode, off
+    click_for_new_image(page, "#dogs-generate", "#dogs-gallery img")
+    choose(page, "#dogs-generator", "dogs")
+    page.wait_for_function("() => document.querySelector('#dogs-truncation input[type=range]').max === '1'",
+                           timeout=10_000)
+    assert page.locator("text=Traceback").count() == 0 and page.locator("text=Error").count() == 0
+
+
 def test_empty_sketch_shows_a_message_not_a_trace(page):  # last: its message stays on the page
     page.get_by_role("tab", name="Sketch → photo").click()
     page.click("#sketchpad button[aria-label='Clear canvas']")

@@ -95,3 +95,53 @@ def test_script_fails_fast_and_clearly_for_a_published_name_offline(tmp_path):
     message = result.stderr.strip().splitlines()[-1]
     assert "could not download junyanz:style_vangogh" in message and "pass the .pth file's path" in message
     assert not (tmp_path / "out").exists()
+
+
+def test_two_directions_become_one_cyclegan_and_a_mismatched_pair_is_refused(tmp_path):
+    forward = reference_file("resnet9_instance", tmp_path)
+    back = tmp_path / "back.pth"
+    torch.save({k: v.flip(0) if v.ndim == 4 else v for k, v in load_file(DATA / "resnet9_instance.safetensors").items()},
+               back)
+    style = load_checkpoint(import_checkpoint(str(forward), tmp_path / "style", back=str(back))).eval()
+    one_way = load_checkpoint(import_checkpoint(str(forward), tmp_path / "one_way")).eval()
+    x = probe((1, 3, 32, 32))
+    with torch.no_grad():
+        assert type(style).__name__ == "CycleGAN"
+        assert torch.equal(style.g_ab(x), one_way(x)) and not torch.equal(style.g_ba(x), one_way(x))
+    with pytest.raises(CheckpointImportError, match="not the two directions"):
+        import_checkpoint(str(forward), tmp_path / "bad", back=str(reference_file("resnet6_batch", tmp_path)))
+    assert not (tmp_path / "bad").exists()
+
+
+def test_the_tabs_offer_imported_generators_with_their_own_input_preparation(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from core.images import ImageInputError
+    from demos import common, dogs, sketch2photo, stylize
+    from tests.conftest import imported_weights
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(imported_weights(tmp_path)))
+    common.clear_models()
+    try:
+        photo = Image.new("RGB", (72, 40), (90, 140, 200))
+        assert {"imported/one_way_style", "imported/style", "vangogh"} <= set(stylize.style_names())
+        painting, back, note = stylize.stylize(photo, "imported/style")
+        assert painting.size == back.size == (72, 40) and note is None
+        painting, back, note = stylize.stylize(photo, "imported/one_way_style")
+        assert painting.size == (72, 40) and back is None and "one way" in note
+
+        assert sketch2photo.photo_models() == ["sketch2photo", "imported/edges2shoes"]
+        painted, classes = sketch2photo.sketch_to_photo(sketch2photo.EXAMPLES[0], photo_model="imported/edges2shoes")
+        assert painted.size == (256, 256) and len(classes) == 5
+        drawing = Image.open(sketch2photo.EXAMPLES[0])
+        for_photo, _ = sketch2photo.prepare_sketch(drawing, common.get_model("imported/edges2shoes"))
+        ink = (for_photo.mean(0) < 0).nonzero()
+        assert (ink.max(0).values - ink.min(0).values).max() >= 0.85 * 256  # the object fills the frame
+        with pytest.raises(ImageInputError, match="Unknown photo model"):
+            sketch2photo.sketch_to_photo(sketch2photo.EXAMPLES[0], photo_model="imported/nothing")
+
+        assert dogs.generators() == ["dogs", "imported/dcgan"]
+        pictures = dogs.generate_dogs(seed=1, truncation=4.0, count=2, mode="resample", generator="imported/dcgan")
+        assert [p.size for p in pictures] == [(64, 64)] * 2
+        assert pictures[0].tobytes() != dogs.generate_dogs(seed=1, truncation=4.0, count=2, mode="resample")[0].tobytes()
+    finally:
+        common.clear_models()
