@@ -5,9 +5,10 @@
 
 Latency for 512² and 2048² photos: the median wall time of the whole tab function minus file I/O
 (Lab conversion at full size, the generator at the render size, chroma upsampling and recombination).
-Training: images/s on 128² crops of the step train/colorize.py runs for the shipped kind of generator:
-core.steps.ab_cell_step for an ab-cell classifier (--bins), else conditional_gan_step (after the
-L1-only phase) with a discriminator of width --ndf (the regression runs used 32).
+Training: images/s on --crop² crops of the step train/colorize.py runs for the shipped kind of
+generator: core.steps.ab_cell_step for an ab-cell classifier (--bins), else conditional_gan_step
+(after the L1-only phase) with a discriminator of width --ndf (the regression runs used 32), every
+weight trained (a pretrained encoder's second stage).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def main():
     parser.set_defaults(batch_size=16)
     parser.add_argument("--render-size", type=int, default=512)
     parser.add_argument("--ndf", type=int, default=32, help="the training discriminator's width")
+    parser.add_argument("--crop", type=int, default=128, help="training crop size (the pretrained-encoder runs: 192)")
     args = parser.parse_args()
     device = args.device
     generator = load_checkpoint(args.weights, device=device)
@@ -43,15 +45,15 @@ def main():
         figures[f"latency_ms_{side}"] = round(statistics.median(times) * 1000, 1)
 
     c = generator.config
-    L = torch.rand(args.batch_size, 1, 128, 128, device=device) * 2 - 1
-    ab = torch.rand(args.batch_size, 2, 128, 128, device=device) - 0.5
-    if isinstance(generator, BinnedColorizer):
-        run = Bare({"G": registry.build("binned_colorizer", c).to(device)}, precision=args.precision)
+    L = torch.rand(args.batch_size, 1, args.crop, args.crop, device=device) * 2 - 1
+    ab = torch.rand(args.batch_size, 2, args.crop, args.crop, device=device) - 0.5
+    if getattr(c, "head", "ab") == "cells" or isinstance(generator, BinnedColorizer):
+        run = Bare({"G": registry.build(generator.registry_name, c).to(device)}, precision=args.precision)
         step = timed(lambda: ab_cell_step(run, L, ab), args.repeats, device=device)
     else:
-        models = {"G": registry.build("unet_generator", c).to(device),
-                  "D": registry.build("patchgan_discriminator", in_channels=c.in_channels + c.out_channels,
-                                      ndf=args.ndf, norm=c.norm).to(device)}
+        models = {"G": registry.build(generator.registry_name, c).to(device),
+                  "D": registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
+                                      norm=getattr(c, "norm", "instance")).to(device)}
         run = Bare(models, precision=args.precision)
         step = timed(lambda: conditional_gan_step(run, L, ab, GANLoss("vanilla"), 100.0), args.repeats,
                      device=device)

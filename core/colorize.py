@@ -14,7 +14,8 @@ from PIL import Image
 from core.color import (AB_SCALE, LUMINANCE, lab_to_rgb, lightness_of_luminance, linear_to_srgb, normalize_l,
                         srgb_to_linear)
 from core.data import list_images
-from core.images import load_image
+from core.features import imagenet_top5
+from core.images import load_image, to_tensor
 from core.metrics import colourfulness, psnr, ssim
 
 
@@ -60,10 +61,12 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
     return rgb01_to_pil(lab_to_rgb(torch.cat([L, ab], dim=1)))
 
 
-def held_out_metrics(generator, folder, render_size: int = 512) -> dict:
+def held_out_metrics(generator, folder, render_size: int = 512, judge: str = "") -> dict:
     """Each photo of `folder` made grey and colourised: PSNR, SSIM and colourfulness of the result
     beside those of the grey input and of the truth: {"rows": one dict a photo, "mean": their mean,
-    and the folder and render size they were measured at}."""
+    and the folder and render size they were measured at}. With a `judge` (an ImageNet network of
+    core.features the colouriser never trained against), Zhang et al.'s semantic test too: whether
+    the grey input's and the result's top-1 class is the colour original's ("agrees", 0 or 1)."""
     rows = []
     for path in list_images(folder):
         truth, _ = load_image(path)
@@ -72,7 +75,11 @@ def held_out_metrics(generator, folder, render_size: int = 512) -> dict:
         rows.append({"photo": path.name, "psnr": psnr(result, truth), "psnr_grey": psnr(grey, truth),
                      "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
                      "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
-    return {"rows": rows, "mean": _mean(rows), "folder": str(folder), "render_size": render_size}
+        if judge:
+            label, grey_top1, result_top1 = (imagenet_top5(to_tensor(image)[None], judge)[0, 0]
+                                             for image in (truth, grey, result))
+            rows[-1].update(agrees=float(result_top1 == label), agrees_grey=float(grey_top1 == label))
+    return {"rows": rows, "mean": _mean(rows), "folder": str(folder), "render_size": render_size, "judge": judge}
 
 
 def _mean(rows: list[dict]) -> dict:
@@ -97,4 +104,17 @@ turned grey and colourised at render size {metrics['render_size']}, compared wit
 | --- | --- | --- | --- |
 {rows}
 | **mean** | **{m['psnr']:.2f} / {m['psnr_grey']:.2f}** | **{m['ssim']:.3f} / {m['ssim_grey']:.3f}** | **{m['colourfulness']:.1f} / {m['colourfulness_truth']:.1f}** |
-"""
+{semantic_line(metrics)}"""
+
+
+def semantic_line(metrics: dict) -> str:
+    """Zhang et al.'s semantic interpretability in words: how often the judge's top-1 class of the
+    grey input and of the result is that of the colour original, and the share of the grey input's
+    shortfall (to 100%) that colourising closes."""
+    if not metrics.get("judge"):
+        return ""
+    m = metrics["mean"]
+    closed = (m["agrees"] - m["agrees_grey"]) / max(1e-9, 1 - m["agrees_grey"])
+    return (f"\nImageNet top-1 in EfficientNet-{metrics['judge'].title()} (never trained against) equal to the "
+            f"colour original's: grey input {100 * m['agrees_grey']:.1f}%, colourised {100 * m['agrees']:.1f}%, "
+            f"which closes {100 * closed:.0f}% of the grey input's shortfall.\n")

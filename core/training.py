@@ -70,15 +70,19 @@ def adam(params, lr: float, beta1: float = 0.5) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=(beta1, 0.999), fused=True)
 
 
-def adam_with_linear_decay(models: dict[str, nn.Module], args: GANArgs):
+def adam_with_linear_decay(models: dict[str, nn.Module], args: GANArgs, param_groups: dict | None = None):
     """pix2pix/CycleGAN optimisation: Adam(lr, (beta1, 0.999)) per model, the learning rate
-    constant until decay_start * max_steps, then linear to 0. Returns (optimizers, schedulers)."""
+    constant until decay_start * max_steps, then linear to 0. `param_groups` replaces a model's
+    parameters by Adam's groups (e.g. a pretrained encoder at a lower rate, or left out while frozen).
+    Returns (optimizers, schedulers)."""
     decay_from = int(args.max_steps * args.decay_start)
+    param_groups = param_groups or {}
 
     def factor(step):
         return min(1.0, (args.max_steps - step) / max(1, args.max_steps - decay_from))
 
-    optimizers = {name: adam(model.parameters(), args.lr, args.beta1) for name, model in models.items()}
+    optimizers = {name: adam(param_groups.get(name, model.parameters()), args.lr, args.beta1)
+                  for name, model in models.items()}
     schedulers = {name: torch.optim.lr_scheduler.LambdaLR(opt, factor) for name, opt in optimizers.items()}
     return optimizers, schedulers
 

@@ -1,4 +1,6 @@
-"""Held-out figures of a colouriser checkpoint: PSNR, SSIM and colourfulness against the grey input.
+"""Held-out figures of a colouriser checkpoint: PSNR, SSIM and colourfulness against the grey input,
+and Zhang et al.'s semantic test in an ImageNet network it never trained against (--judge, Lite2):
+how often the grey input's and the colourised photo's top-1 class is the colour original's.
 
 For a binned colouriser (`--bins`), `--temperatures` scores each annealed-mean temperature in turn
 (lower = more vivid, further from the mean colour) and `--save-temperature` stores the chosen one in
@@ -24,6 +26,8 @@ def main():
     parser.add_argument("--colorizer", default="weights/colorizer")
     parser.add_argument("--photos", required=True, help="held-out colour photos")
     parser.add_argument("--render-size", type=int, default=512)
+    parser.add_argument("--judge", default="lite2",
+                        help="ImageNet network for the semantic test ('' to skip); never one the colouriser trained on")
     parser.add_argument("--temperatures", type=float, nargs="*", default=[],
                         help="annealed-mean temperatures to score (binned colourisers only)")
     parser.add_argument("--save-temperature", type=float, help="store this temperature in the checkpoint")
@@ -38,7 +42,7 @@ def main():
         if temperature is not None:
             generator.config.temperature = temperature
             print(f"## temperature {temperature}")
-        metrics = held_out_metrics(generator, args.photos, args.render_size)
+        metrics = held_out_metrics(generator, args.photos, args.render_size, args.judge)
         results[str(temperature)] = metrics["mean"]
         print(held_out_table(metrics), flush=True)
     if args.json:

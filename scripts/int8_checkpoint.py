@@ -48,7 +48,8 @@ def main():
         compare = lambda model: generated(model.eval(), args.count)
     elif args.photos:
         photos = [to_tensor(load_image(p)[0]) for p in list_images(Path(args.photos))[:args.count]]
-        if getattr(before.config, "in_channels", 3) == 1:  # sketch and grey-input models
+        grey_input = before.registry_name == "pretrained_colorizer"  # L in, always (as three equal channels)
+        if grey_input or getattr(before.config, "in_channels", 3) == 1:  # sketch and grey-input models
             photos = [photo.mean(0, keepdim=True) for photo in photos]
         compare = lambda model: outputs(model, photos)
     else:

@@ -1,7 +1,8 @@
-"""A contact sheet of real historical photos, grey input beside the colouriser's result.
+"""A contact sheet of real historical photos, grey input beside each colouriser's result.
 
-The photos are drawn at random (seeded) from the folder, not picked by hand. Each pair is shown in
-a `--cell` px box, aspect kept; the colourised photo is made at its full size, then shrunk.
+The photos are drawn at random (seeded) from the folder, not picked by hand. Each picture is shown
+in a `--cell` px box, aspect kept; the colourised photos are made at full size, then shrunk. Give
+two colourisers (`--colorizer old new`) for a before-and-after sheet: grey, old, new.
 
     python scripts/old_photo_sheet.py --colorizer weights/colorizer \\
         --photos ../shared/data/old-photos/images --count 16 --out weights/colorizer/old_photos.png
@@ -24,26 +25,27 @@ from core.images import load_image  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--colorizer", default="weights/colorizer")
+    parser.add_argument("--colorizer", nargs="+", default=["weights/colorizer"])
     parser.add_argument("--photos", required=True)
     parser.add_argument("--count", type=int, default=16)
     parser.add_argument("--render-size", type=int, default=512)
     parser.add_argument("--cell", type=int, default=256)
-    parser.add_argument("--columns", type=int, default=2, help="pairs per row")
+    parser.add_argument("--columns", type=int, default=2, help="photos per row")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    generator = load_checkpoint(args.colorizer)
+    generators = [load_checkpoint(folder).eval() for folder in args.colorizer]
     photos = random.Random(args.seed).sample(list_images(Path(args.photos)), args.count)
-    cell, gap = args.cell, 6
+    cell, gap, per_photo = args.cell, 6, 1 + len(generators)
     rows = (len(photos) + args.columns - 1) // args.columns
-    sheet = Image.new("RGB", (args.columns * (2 * cell + 3 * gap), rows * (cell + gap) + gap), "white")
+    group = per_photo * cell + (per_photo + 1) * gap
+    sheet = Image.new("RGB", (args.columns * group, rows * (cell + gap) + gap), "white")
     for n, path in enumerate(photos):
         grey = grey_version(load_image(path)[0])
-        result = colorize(generator, grey, args.render_size)
-        x = (n % args.columns) * (2 * cell + 3 * gap) + gap
+        results = [colorize(generator, grey, args.render_size) for generator in generators]
+        x = (n % args.columns) * group + gap
         y = (n // args.columns) * (cell + gap) + gap
-        for k, picture in enumerate((grey, result)):
+        for k, picture in enumerate((grey, *results)):
             shown = ImageOps.contain(picture, (cell, cell), Image.Resampling.LANCZOS)
             sheet.paste(shown, (x + k * (cell + gap) + (cell - shown.width) // 2, y + (cell - shown.height) // 2))
         print(path.name)

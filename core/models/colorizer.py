@@ -45,14 +45,22 @@ class BinnedColorizer(UNetGenerator):
     def __init__(self, config: BinnedColorizerConfig):
         super().__init__(config)
         self.head = nn.Conv2d(config.out_channels, AB_SIDE * AB_SIDE, 1)
-        centres = ((torch.arange(AB_SIDE) + 0.5) * AB_BIN - AB_SCALE) / AB_SCALE
-        a, b = torch.meshgrid(centres, centres, indexing="ij")  # cell i * AB_SIDE + j is (a_i, b_j)
-        self.register_buffer("centres", torch.stack([a, b], -1).view(-1, 2), persistent=False)
 
     def forward(self, x: torch.Tensor, logits: bool = False) -> torch.Tensor:
         scores = self.head(F.avg_pool2d(super().forward(x), CELL_STRIDE))
-        if logits:
-            return scores
-        p = (scores.float() / self.config.temperature).softmax(dim=1)
-        ab = torch.einsum("bqhw,qc->bchw", p, self.centres)
-        return F.interpolate(ab, scale_factor=CELL_STRIDE, mode="bilinear", align_corners=False)
+        return scores if logits else annealed_mean(scores, self.config.temperature)
+
+
+def cell_centres() -> torch.Tensor:
+    """The ab (as ab/110) at the centre of each cell, in ab_bins' order: 484×2."""
+    centres = ((torch.arange(AB_SIDE) + 0.5) * AB_BIN - AB_SCALE) / AB_SCALE
+    a, b = torch.meshgrid(centres, centres, indexing="ij")  # cell i * AB_SIDE + j is (a_i, b_j)
+    return torch.stack([a, b], -1).view(-1, 2)
+
+
+def annealed_mean(scores: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Cell scores on the coarse grid → ab/110 at CELL_STRIDE times their size: the mean cell
+    centre under softmax(scores / temperature)."""
+    p = (scores.float() / temperature).softmax(dim=1)
+    ab = torch.einsum("bqhw,qc->bchw", p, cell_centres().to(p.device))
+    return F.interpolate(ab, scale_factor=CELL_STRIDE, mode="bilinear", align_corners=False)

