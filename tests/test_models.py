@@ -108,3 +108,17 @@ def test_classifier_flip_average_reads_a_drawing_and_its_mirror_alike():
     assert c.top_k(sketch, k=3)[0] == pytest.approx(c.top_k(sketch.flip(-1), k=3)[0], abs=1e-6)
     other = torch.rand(1, 1, 64, 64)  # in a batch, each sketch is averaged with its own mirror image
     assert torch.allclose(c.probabilities(torch.cat([sketch, other]))[1], c.probabilities(other)[0], atol=1e-6)
+
+
+def test_classifier_starts_from_imagenet_lite0_with_the_stem_summed_for_grey_input():
+    from core.features import imagenet_network
+    c = registry.build("timm_classifier", arch="efficientnet_lite0", class_names=["a", "b", "c"]).load_imagenet("lite0")
+    imagenet = imagenet_network("lite0").eval()
+    c.eval()
+    sketch = torch.rand(2, 1, 64, 64) * 2 - 1
+    with torch.no_grad():  # grey in, the ImageNet network's features of the same picture as R = G = B
+        assert torch.allclose(c.net.forward_features(sketch), imagenet.forward_features(sketch.expand(-1, 3, -1, -1)),
+                              atol=1e-4)
+        assert c(sketch).shape == (2, 3)
+    with pytest.raises(ValueError, match="judge"):
+        registry.build("timm_classifier", arch="efficientnet_lite2", class_names=["a", "b"]).load_imagenet("lite2")

