@@ -34,7 +34,8 @@ def main():
     parser.add_argument("--json", help="write the means per temperature here")
     args = parser.parse_args()
     generator = load_checkpoint(args.colorizer).eval()
-    stored = getattr(generator.config, "temperature", None)  # None: a regression colouriser
+    binned = getattr(generator.config, "head", "cells") == "cells"  # a pretrained colouriser's head, if any
+    stored = getattr(generator.config, "temperature", None) if binned else None  # None: a regression colouriser
     if (args.temperatures or args.save_temperature) and stored is None:
         parser.error(f"{args.colorizer} predicts ab directly: it has no temperature")
     results = {}

@@ -135,6 +135,14 @@ def choose(page, dropdown: str, option):
     page.get_by_role("option", name=option).first.click()
 
 
+def upload_once(page, upload: str, path):
+    """Put `path` in the file component `upload`, unless an earlier test left a file there (the
+    component then shows the file instead of its file input)."""
+    field = page.locator(f"{upload} input[type=file]")
+    if field.count():
+        field.set_input_files(path)
+
+
 def click_for_new_image(page, button: str, image: str):
     """Click `button` and wait until `image` shows a picture it did not show before."""
     old = page.locator(image).first.get_attribute("src") if page.locator(image).count() else ""
@@ -148,7 +156,7 @@ def test_imported_reference_generators_are_offered_in_their_tabs(page):
     """The hub's fixture imported tiny random-weight junyanz and DCGAN-example generators into its
     weights folder (tests/conftest.py): each tab lists the kind it can use, and runs it."""
     page.get_by_role("tab", name="Catholic2Gogh").click()
-    page.locator("#stylize-upload input[type=file]").set_input_files("demos/examples/stylize/Path.jpg")
+    upload_once(page, "#stylize-upload", "demos/examples/stylize/Path.jpg")
     choose(page, "#stylize-style", re.compile(r"^imported\/style: imported from"))
     click_for_new_image(page, "#stylize-button", "#stylize-painting img")
     assert page.locator("#stylize-reconstruction img").count() == 1
@@ -160,7 +168,7 @@ def test_imported_reference_generators_are_offered_in_their_tabs(page):
     page.get_by_role("tab", name="Sketch → photo").click()
     choose(page, "#sketch-model", "imported/edges2shoes")
     page.get_by_role("tab", name="Upload").click()
-    page.locator("#sketch-upload input[type=file]").set_input_files(sorted(Path("demos/examples/sketch").glob("*.png"))[0])
+    upload_once(page, "#sketch-upload", sorted(Path("demos/examples/sketch").glob("*.png"))[0])
     click_for_new_image(page, "#upload-generate", "#sketch-photo img")
     choose(page, "#sketch-model", "sketch2photo")
     page.get_by_role("tab", name="Draw").click()

@@ -46,6 +46,7 @@ class Encoder(nn.Module):
         self.name = name
         self.net = imagenet_network(name, pretrained=False)
         self.net.conv_head = self.net.bn2 = self.net.global_pool = self.net.classifier = None
+        self.train(False)  # from the start: a module is built in training mode
         with torch.no_grad():
             self.channels = [m.shape[1] for m in self(torch.zeros(1, 3, 64, 64))]
 
