@@ -41,8 +41,8 @@ def sketchpad_image(value):
 def photo_models() -> list[str]:
     """The photo models to choose from: the shipped one, then every pix2pix U-Net from RGB to RGB
     imported into <weights>/imported/ (an edges2shoes generator, for one: black lines on white)."""
-    found = [name for name, folder in imported("unet_generator").items()
-             if read_config(folder)["config"].get("in_channels") == read_config(folder)["config"].get("out_channels") == 3]
+    configs = {name: read_config(folder)["config"] for name, folder in imported("unet_generator").items()}
+    found = [name for name, config in configs.items() if config.get("in_channels") == config.get("out_channels") == 3]
     return [GENERATOR, *found]
 
 
