@@ -6,6 +6,8 @@ detail of the scan survives (as DeOldify and Zhang et al. do).
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -76,10 +78,22 @@ def held_out_metrics(generator, folder, render_size: int = 512, judge: str = "")
                      "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
                      "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
         if judge:
-            label, grey_top1, result_top1 = (imagenet_top5(to_tensor(image)[None], judge)[0, 0]
-                                             for image in (truth, grey, result))
+            label, grey_top1 = _judged_original(str(path), judge)
+            result_top1 = _top1(result, judge)
             rows[-1].update(agrees=float(result_top1 == label), agrees_grey=float(grey_top1 == label))
     return {"rows": rows, "mean": _mean(rows), "folder": str(folder), "render_size": render_size, "judge": judge}
+
+
+def _top1(image: Image.Image, judge: str) -> int:
+    return imagenet_top5(to_tensor(image)[None], judge)[0, 0].item()
+
+
+@functools.lru_cache(maxsize=None)
+def _judged_original(path: str, judge: str) -> tuple[int, int]:
+    """The judge's top-1 class of a colour photo and of its grey version: the same for every
+    colouriser and temperature scored, so judged once per process."""
+    truth, _ = load_image(path)
+    return _top1(truth, judge), _top1(grey_version(truth), judge)
 
 
 def _mean(rows: list[dict]) -> dict:

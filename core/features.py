@@ -67,6 +67,21 @@ def imagenet_network(name: str, pretrained: bool = True) -> nn.Module:
     return net
 
 
+def load_imagenet_weights(net: nn.Module, name: str) -> nn.Module:
+    """Start a timm twin of variant `name` (or the part of one that `net` keeps) from its ImageNet
+    weights: every tensor whose name and shape fit. A grey stem (one input channel) gets the three
+    RGB filters summed, which is the network seeing R = G = B; anything else that does not fit (a
+    classifier for other classes) stays as built."""
+    own = net.state_dict()
+    for key, value in imagenet_network(name).state_dict().items():
+        if key == "conv_stem.weight" and key in own and own[key].shape[1] == 1:
+            value = value.sum(1, keepdim=True)
+        if key in own and own[key].shape == value.shape:
+            own[key] = value
+    net.load_state_dict(own)
+    return net
+
+
 def stage_outputs(net: nn.Module, images: torch.Tensor, stages=STAGES) -> list[torch.Tensor]:
     """The outputs of an EfficientNet's stem followed by each slice of its blocks in turn."""
     x = net.bn1(net.conv_stem(images))

@@ -1,4 +1,5 @@
-"""GAN objectives on raw discriminator outputs (logits), plus the L1 reconstruction term."""
+"""GAN objectives on raw discriminator outputs (logits), reconstruction terms (L1, a perceptual loss
+in pretrained features) and penalties."""
 from __future__ import annotations
 
 import torch
@@ -53,3 +54,25 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) 
     points = (mix * real + (1 - mix) * fake).requires_grad_(True)
     grad, = torch.autograd.grad(critic(points).sum(), points, create_graph=True)
     return ((grad.norm(2, dim=1) - 1) ** 2).mean()
+
+
+class PerceptualLoss(nn.Module):
+    """L1 between the frozen ImageNet features (core.features) of an output and of its target at
+    strides 4, 8, 16 and 32, deeper scales weighted more (pix2pixHD's VGG loss, ~1/8 ... 1): a model
+    trained on few pairs learns what the target's textures and parts look like to an ImageNet
+    network, not only their average colour. The network is shared and never trained; gradients
+    flow through it to the output."""
+
+    def __init__(self, backbone: str = "lite0", weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)):
+        super().__init__()
+        from core.features import pretrained_features
+        self.features = pretrained_features(backbone)
+        self.weights = weights
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        # fp32 even under autocast: in bf16 EfficientNet's depthwise convolutions run ~8x slower on a CPU
+        with torch.autocast(output.device.type, enabled=False):
+            with torch.no_grad():
+                wanted = self.features.pyramid(target.float())
+            return sum(w * F.l1_loss(got, want)
+                       for w, got, want in zip(self.weights, self.features.pyramid(output.float()), wanted))

@@ -44,10 +44,12 @@ class Bare:
 
 
 def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLoss, lambda_l1: float,
-                         with_gan: bool = True, l1_weights: torch.Tensor | None = None) -> dict:
+                         with_gan: bool = True, l1_weights: torch.Tensor | None = None,
+                         perceptual: nn.Module | None = None, lambda_perceptual: float = 0.0) -> dict:
     """pix2pix and the Lab colouriser: D learns real (x, y) pairs from generated ones, then G learns
     to fool D and stay near y (λ·L1; L1 alone while `with_gan` is False). `l1_weights` (broadcast over
-    the channels) rebalance the L1 term, e.g. towards rare colours."""
+    the channels) rebalance the L1 term, e.g. towards rare colours; `perceptual` (core.losses.PerceptualLoss)
+    adds λ_p times the distance to y in pretrained features."""
     G, D = run.models["G"], run.models["D"]
     opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
     losses = {}
@@ -66,6 +68,10 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
         error = (fake.float() - y).abs()
         loss_l1 = error.mean()
         loss_g = lambda_l1 * (loss_l1 if l1_weights is None else (l1_weights * error).mean())
+        if perceptual is not None:
+            loss_perceptual = perceptual(fake, y)
+            loss_g = loss_g + lambda_perceptual * loss_perceptual
+            losses["loss_perceptual"] = loss_perceptual.detach()
         if with_gan:
             with frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
                 loss_gan = gan_loss.generator(D_fixed(torch.cat([x, fake], 1)))

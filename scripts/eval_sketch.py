@@ -3,7 +3,9 @@
 - The classifier: top-1/top-5 on the held-out sketches as they are, and after the tab's own
   preparation (cropped, centred, pen width evened out: core.linedraw.frame_sketch),
   plus the most frequent confusions.
-- The photo model: held-out L1/PSNR and a contact sheet of random held-out sketch / result /
+- The photo model: whether an ImageNet classifier that no model of the hub trains against
+  (EfficientNet-Lite2, core.features) recognises its photos of held-out sketches (the right
+  class in its top 5; `IMAGENET_CLASSES`), beside the real held-out photos; held-out L1/PSNR and a contact sheet of random held-out sketch / result /
   true photo triplets, each labelled with the classifier's first guess; the sketches are prepared
   for both models as the tab prepares them (demos.sketch2photo.prepare_sketch).
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
 from core.data import SEED_CATEGORIES, photo_id, sketchy_folders  # noqa: E402
+from core.features import imagenet_top5  # noqa: E402
 from core.images import load_image, to_image, to_tensor  # noqa: E402
 from core.linedraw import frame_sketch  # noqa: E402
 from core.metrics import batch_psnr, mean_target  # noqa: E402
@@ -87,6 +90,41 @@ def contact_sheet(generator, classifier, pairs: SketchyDataset, count: int, seed
     return sheet
 
 
+# Each photo-model category's ImageNet classes: what the judge must name for a photo to count as recognised.
+IMAGENET_CLASSES = {
+    "teapot": {849}, "strawberry": {949}, "teddy_bear": {850},
+    "car_(sedan)": {436, 468, 511, 609, 627, 656, 661, 717, 751, 817},  # the car classes: wagon, cab, convertible, ...
+}
+
+
+@torch.no_grad()
+def recognised(generator, pairs: SketchyDataset, judge: str = "lite2") -> dict:
+    """Per category, how many generated photos (as the tab paints them) and how many true photos
+    the judge places in the category's ImageNet classes within its top 5."""
+    counts = {}
+    for index in range(len(pairs)):
+        item = pairs[index]
+        category = pairs.class_names[item["label"]]
+        if category not in IMAGENET_CLASSES:
+            continue
+        photo = paint(generator, prepare_sketch(to_image(item["A"]), generator)[0][None])
+        top5 = imagenet_top5(torch.cat([photo.clamp(-1, 1), item["B"][None]]), judge)
+        hits = [bool(IMAGENET_CLASSES[category] & set(row.tolist())) for row in top5]
+        tally = counts.setdefault(category, {"generated": 0, "real": 0, "sketches": 0})
+        tally["generated"] += hits[0]
+        tally["real"] += hits[1]
+        tally["sketches"] += 1
+    total = {key: sum(t[key] for t in counts.values()) for key in ("generated", "real", "sketches")}
+    share = lambda t, key: t[key] / max(t["sketches"], 1)  # noqa: E731
+    return {"judge": f"EfficientNet-{judge.title()}, right class in top 5",
+            "all": {"generated": share(total, "generated"), "real photos": share(total, "real"),
+                    "sketches": total["sketches"]},
+            "mean over the categories": {key: sum(share(t, key) for t in counts.values()) / max(len(counts), 1)
+                                         for key in ("generated", "real")},
+            **{name: {"generated": share(t, "generated"), "real photos": share(t, "real"), "sketches": t["sketches"]}
+               for name, t in sorted(counts.items())}}
+
+
 @torch.no_grad()
 def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) -> dict:
     """Held-out L1 (in [0, 1] units) and PSNR at 256 px as the tab paints, next to the mean training photo."""
@@ -112,6 +150,7 @@ def main():
     parser.add_argument("--sheet", help="where to write the contact sheet (PNG)")
     parser.add_argument("--count", type=int, default=24)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--photo-only", action="store_true", help="skip the classifier's figures")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     classifier = load_checkpoint(args.classifier).eval()
@@ -122,8 +161,9 @@ def main():
             if in_split(photo_id(path), "val", args.classifier_held_out):
                 sketches.append(path)
                 labels.append(label)
-    print(json.dumps({"held-out sketches": len(sketches),
-                      **classifier_figures(classifier, sketches, labels)}, indent=1, ensure_ascii=False))
+    if not args.photo_only:
+        print(json.dumps({"held-out sketches": len(sketches),
+                          **classifier_figures(classifier, sketches, labels)}, indent=1, ensure_ascii=False))
     if args.sheet:
         generator = load_checkpoint(args.generator).eval()
         categories = generator.checkpoint_extra.get("categories")
@@ -132,7 +172,8 @@ def main():
         training = SketchyDataset(args.photo_data or args.data, PairTransform(256, train=False), split="train",
                                   val_fraction=args.generator_held_out, categories=categories)
         mean_photo = mean_target(training)
-        print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo)}, indent=1))
+        print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo),
+                          "recognised by the judge": recognised(generator, pairs)}, indent=1))
         contact_sheet(generator, classifier, pairs, args.count, args.seed).save(args.sheet)
         print(f"{args.sheet}: {min(args.count, len(pairs))} of {len(pairs)} held-out pairs")
 

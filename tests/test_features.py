@@ -8,9 +8,9 @@ from PIL import Image
 
 from core import registry
 from core.features import PretrainedFeatures, judge_view, load_by_position, pretrained_features
-from core.losses import GANLoss
+from core.losses import GANLoss, PerceptualLoss
 from core.models.projected import FeatureProjector
-from core.steps import Bare, projected_gan_step
+from core.steps import Bare, conditional_gan_step, projected_gan_step
 from tests.conftest import REPO, draw_object
 
 
@@ -114,3 +114,29 @@ def test_projected_step_trains_the_heads_and_the_generator_never_the_frozen_netw
     assert any(not torch.equal(a, b) for a, b in zip(G_before, G.parameters()))
     if with_pixel_discriminator:
         assert any(not torch.equal(a, b) for a, b in zip(pixel_before, models["D_pixel"].parameters()))
+
+
+def test_perceptual_loss_sees_content_and_teaches_the_generator_never_the_frozen_network():
+    loss = PerceptualLoss("lite0")
+    coffee = torch.nn.functional.interpolate(photo("coffee.jpg"), size=(96, 96), mode="area")
+    fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(96, 96), mode="area")
+    assert loss(coffee, coffee).item() == 0
+    assert loss(coffee, fruits) > 2 * loss(coffee, (coffee + 0.1).clamp(-1, 1))  # other content counts, a tint less
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert loss(coffee, fruits).dtype == torch.float32  # run in fp32 whatever the caller's autocast
+
+    torch.manual_seed(0)
+    G = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, dropout=0.0)
+    D = registry.build("patchgan_discriminator", in_channels=4, ndf=8, n_layers=2)
+    frozen_before = {k: v.clone() for k, v in loss.features.state_dict().items()}
+    run = Bare({"G": G, "D": D}, {"G": torch.optim.SGD(G.parameters(), 1e-2), "D": torch.optim.SGD(D.parameters(), 0.0)})
+    sketch = coffee.mean(1, keepdim=True)[..., :64, :64]
+    fixed = conditional_gan_step(run, sketch, fruits[..., :64, :64], GANLoss("vanilla"), 0.0, with_gan=False)
+    assert "loss_perceptual" not in fixed
+    G_before = [p.clone() for p in G.parameters()]
+    losses = conditional_gan_step(run, sketch, fruits[..., :64, :64], GANLoss("vanilla"), 0.0, with_gan=False,
+                                  perceptual=loss, lambda_perceptual=1.0)
+    assert losses["loss_perceptual"] > 0
+    assert any(not torch.equal(a, b) for a, b in zip(G_before, G.parameters()))  # learned from the features alone
+    assert all(p.grad is None for p in loss.features.parameters())
+    assert all(torch.equal(frozen_before[k], v) for k, v in loss.features.state_dict().items())

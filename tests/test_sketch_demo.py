@@ -96,3 +96,35 @@ def test_eval_sketch_counts_each_class_and_false_alarms_for_the_original_four(sk
     assert figures["original four categories"]["teapot"] == "2/2" and figures["original four top1"] == 1
     assert figures["false alarms for the original four"] == {"car_(sedan)": {}, "teapot": {"box": 3},
                                                              "strawberry": {}, "teddy_bear": {}}
+
+
+def test_eval_sketch_counts_what_the_imagenet_judge_recognises(monkeypatch):
+    """The photo model's score in Lite2: a "generator" that always paints the espresso photo is
+    recognised for an espresso category and the fruit photos it is compared with are not."""
+    import scripts.eval_sketch as eval_sketch
+    from core.images import to_tensor
+
+    def photo(name):
+        image = Image.open(Path(__file__).resolve().parent.parent / "demos" / "examples" / "stylize" / name)
+        return to_tensor(image.convert("RGB").resize((256, 256)))
+
+    coffee, fruits = photo("coffee.jpg"), photo("fruits.jpg")
+
+    class PaintsCoffee:
+        checkpoint_extra, config = {}, SimpleNamespace(in_channels=1)
+
+        def translate(self, sketches):
+            return coffee.expand(len(sketches), -1, -1, -1)
+
+    sketch = Image.new("L", (256, 256), 255)
+    ImageDraw.Draw(sketch).ellipse((60, 60, 200, 200), outline=0, width=3)
+    item = lambda label: {"A": to_tensor(sketch), "B": fruits, "label": label}  # noqa: E731
+
+    class Pairs(list):
+        class_names = ["espresso", "not_judged"]
+
+    monkeypatch.setattr(eval_sketch, "IMAGENET_CLASSES", {"espresso": {967}})
+    figures = eval_sketch.recognised(PaintsCoffee(), Pairs([item(0), item(0), item(1)]))
+    assert figures["espresso"] == {"generated": 1.0, "real photos": 0.0, "sketches": 2}
+    assert figures["all"] == {"generated": 1.0, "real photos": 0.0, "sketches": 2}  # an unjudged category is left out
+    assert "not_judged" not in figures and "Lite2" in figures["judge"]

@@ -35,7 +35,8 @@ def pix2pix_run(sketchy_folder, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "pix2pix"
     launch("pix2pix.py", "--data", sketchy_folder, "--out", out, "--max-steps", 2, "--augment",
            "--l1-only-steps", 1, "--categories", "disc", "--val-fraction", 0.3, "--sample-every", 1,
-           "--sketch-extent", 0.8, "--drawn-fraction", 0.5, "--upsample", "resize", *TINY_PIX2PIX)
+           "--sketch-extent", 0.8, "--drawn-fraction", 0.5, "--upsample", "resize", "--perceptual", "lite0",
+           *TINY_PIX2PIX)
     return out
 
 
@@ -46,10 +47,12 @@ def state(out):
 def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run):
     generator = load_checkpoint(pix2pix_run / "generator")
     assert generator.config.in_channels == 1 and generator.config.depth == 6
-    assert generator.checkpoint_extra == {"categories": ["disc"], "image_size": 64, "sketch_extent": 0.8}  # for the tab
+    assert generator.checkpoint_extra == {"categories": ["disc"], "image_size": 64, "sketch_extent": 0.8,  # for the tab
+                                          "perceptual": "3 x lite0"}
     assert generator.config.upsample == "resize"
     card = (pix2pix_run / "generator" / "README.md").read_text()
     assert "Held-out metrics" in card and "| this generator |" in card and "mean training photo" in card
+    assert "3 x perceptual (L1 in ImageNet EfficientNet-Lite0 features" in card
     assert sorted(p.name for p in (pix2pix_run / "samples").iterdir()) == ["step_0000001.png", "step_0000002.png"]
     assert Image.open(pix2pix_run / "samples" / "step_0000002.png").size[0] > 64
     assert state(pix2pix_run)["step"] == 2

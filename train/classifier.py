@@ -102,6 +102,8 @@ def main():
         if args.imagenet:
             model.load_imagenet(args.imagenet)
     model.config.flip_average = args.flip_average
+    # channels-last runs EfficientNet's depthwise convolutions 1.7x faster on a CPU (bench/classifier.py)
+    model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
                                                     pct_start=0.05)

@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.data import PairTransform, open_pair_dataset
-from core.losses import GANLoss
+from core.losses import GANLoss, PerceptualLoss
 from core.metrics import batch_psnr, mean_target
 from core.steps import conditional_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
@@ -43,6 +43,8 @@ class Pix2PixArgs(GANArgs):
     sketch_extent: float = 0.0    # Sketchy: frame every sketch at this share of the square (0: as drawn)
     drawn_fraction: float = 0.0   # Sketchy: share of training pairs whose sketch is an XDoG drawing of the photo
     upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
+    perceptual: str = ""          # "lite0"/"lite1": add a perceptual loss in that ImageNet network's features
+    lambda_perceptual: float = 3.0     # about the L1 term (λ 100) for a blurred photo; deeper scales weigh more
 
 
 @torch.no_grad()
@@ -89,6 +91,8 @@ def main():
     fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)), shuffle=True,
                                  generator=torch.Generator().manual_seed(0))))
     gan_loss = GANLoss(args.gan_loss)
+    if args.perceptual == "lite2":
+        raise SystemExit("--perceptual lite2: Lite2 is the evaluations' judge, never trained against; use lite0 or lite1")
 
     def samples():
         """Rows: held-out inputs, outputs, targets."""
@@ -107,7 +111,9 @@ def main():
                       card_fn=card, schedulers=schedulers,
                       export_extras={"G": {"categories": categories or train_set.class_names,
                                            "image_size": args.image_size,
-                                           "sketch_extent": args.sketch_extent}})
+                                           "sketch_extent": args.sketch_extent,
+                                           "perceptual": args.perceptual and f"{args.lambda_perceptual:g} x {args.perceptual}"}})
+    perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
         if args.augment and train_set.sketch_input:
@@ -115,11 +121,14 @@ def main():
                                            shear=0.08, translate=0.04, flip=False)  # PairTransform flips
             real_a = stroke_jitter(real_a, thicken=0.3)
         trainer.log(**conditional_gan_step(trainer, real_a, real_b, gan_loss, args.lambda_l1,
-                                           with_gan=trainer.step >= args.l1_only_steps))
+                                           with_gan=trainer.step >= args.l1_only_steps,
+                                           perceptual=perceptual, lambda_perceptual=args.lambda_perceptual))
 
 
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
+    perceptual = (f" + {args.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{args.perceptual.title()} "
+                  "features at strides 4-32)" if args.perceptual else "")
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
               if args.sketch_extent else "")
@@ -134,7 +143,7 @@ Trained by `train/pix2pix.py` of this hub.
 - Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size}{augmented});
   L1 alone for the first {args.l1_only_steps} steps
 - Hardware: {hardware}
-- Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
+- Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1{perceptual}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
 
 ## Held-out metrics
 On {metrics['images']} held-out pairs (photos never used in training), at {args.image_size} px:

