@@ -66,6 +66,9 @@ class PerceptualLoss(nn.Module):
     def __init__(self, backbone: str = "lite0", weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)):
         super().__init__()
         from core.features import pretrained_features
+        if backbone == "lite2":
+            raise ValueError("perceptual loss in lite2: Lite2 is the evaluations' judge, never trained against; "
+                             "use lite0 or lite1")
         self.features = pretrained_features(backbone)
         self.weights = weights
 

