@@ -43,25 +43,39 @@ class Bare:
         return torch.autocast(self.device.type, dtype=self.dtype or torch.bfloat16, enabled=self.dtype is not None)
 
 
+def discriminator_update(run, name: str, gan_loss: GANLoss, real, fake) -> torch.Tensor:
+    """One update of discriminator `name`: what it sees of real images up, of generated ones down."""
+    D, opt = run.models[name], run.optimizers[name]
+    opt.zero_grad(set_to_none=True)
+    with run.autocast():
+        loss = gan_loss.discriminator(D(real), D(fake))
+    run.backward(loss)
+    opt.step()
+    return loss.detach()
+
+
 def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLoss, lambda_l1: float,
                          with_gan: bool = True, l1_weights: torch.Tensor | None = None,
-                         perceptual: nn.Module | None = None, lambda_perceptual: float = 0.0) -> dict:
+                         perceptual: nn.Module | None = None, lambda_perceptual: float = 0.0,
+                         projector: nn.Module | None = None, augment: Callable | None = None,
+                         lambda_projected: float = 1.0) -> dict:
     """pix2pix and the Lab colouriser: D learns real (x, y) pairs from generated ones, then G learns
     to fool D and stay near y (λ·L1; L1 alone while `with_gan` is False). `l1_weights` (broadcast over
     the channels) rebalance the L1 term, e.g. towards rare colours; `perceptual` (core.losses.PerceptualLoss)
-    adds λ_p times the distance to y in pretrained features."""
-    G, D = run.models["G"], run.models["D"]
-    opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
+    adds λ_p times the distance to y in pretrained features. With a "D_projected" among the models
+    (Vision-aided GAN), a projected discriminator also learns real photos from generated ones in the
+    frozen `projector`'s features, both `augment`ed, unconditionally, and G fools it too (weight λ_proj)."""
+    G, D_projected, opt_g = run.models["G"], run.models.get("D_projected"), run.optimizers["G"]
     losses = {}
     with run.autocast():
         fake = G(x)
     if with_gan:
-        opt_d.zero_grad(set_to_none=True)
-        with run.autocast():
-            loss_d = gan_loss.discriminator(D(torch.cat([x, y], 1)), D(torch.cat([x, fake.detach()], 1)))
-        run.backward(loss_d)
-        opt_d.step()
-        losses["loss_d"] = loss_d.detach()
+        losses["loss_d"] = discriminator_update(run, "D", gan_loss, torch.cat([x, y], 1),
+                                                torch.cat([x, fake.detach()], 1))
+    if with_gan and D_projected is not None:
+        with torch.no_grad(), run.autocast():  # the frozen network needs no graph for D's update
+            real_maps, fake_maps = projector(augment(y)), projector(augment(fake.detach()))
+        losses["loss_d_projected"] = discriminator_update(run, "D_projected", gan_loss, real_maps, fake_maps)
 
     opt_g.zero_grad(set_to_none=True)
     with run.autocast():
@@ -77,6 +91,11 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
                 loss_gan = gan_loss.generator(D_fixed(torch.cat([x, fake], 1)))
             loss_g = loss_g + loss_gan
             losses["loss_g_gan"] = loss_gan.detach()
+        if with_gan and D_projected is not None:
+            with frozen(run.unwrap("D_projected")) as projected_fixed:
+                loss_g_projected = gan_loss.generator(projected_fixed(projector(augment(fake))))
+            loss_g = loss_g + lambda_projected * loss_g_projected
+            losses["loss_g_projected"] = loss_g_projected.detach()
     run.backward(loss_g)
     opt_g.step()
     losses["loss_l1"] = loss_l1.detach()
@@ -171,27 +190,15 @@ def projected_gan_step(run, real: torch.Tensor, z: torch.Tensor, projector: nn.M
     gradient through the frozen network at all, so its features are computed without a graph.
     With a "D_pixel" among the models (Vision-aided GAN's ensemble), a discriminator on the pixels
     learns and judges beside it, on the same augmented images."""
-    G, D, D_pixel = run.models["G"], run.models["D"], run.models.get("D_pixel")
-    opt_g, opt_d = run.optimizers["G"], run.optimizers["D"]
+    G, D_pixel, opt_g = run.models["G"], run.models.get("D_pixel"), run.optimizers["G"]
     with run.autocast():
         fake = G(z)
     real_seen, fake_seen = augment(real), augment(fake.detach())
     with torch.no_grad(), run.autocast():
         real_maps, fake_maps = projector(real_seen), projector(fake_seen)
-    opt_d.zero_grad(set_to_none=True)
-    with run.autocast():
-        loss_d = gan_loss.discriminator(D(real_maps), D(fake_maps))
-    run.backward(loss_d)
-    opt_d.step()
-    losses = {"loss_d": loss_d.detach()}
+    losses = {"loss_d": discriminator_update(run, "D", gan_loss, real_maps, fake_maps)}
     if D_pixel is not None:
-        opt_pixel = run.optimizers["D_pixel"]
-        opt_pixel.zero_grad(set_to_none=True)
-        with run.autocast():
-            loss_pixel = gan_loss.discriminator(D_pixel(real_seen), D_pixel(fake_seen))
-        run.backward(loss_pixel)
-        opt_pixel.step()
-        losses["loss_d_pixel"] = loss_pixel.detach()
+        losses["loss_d_pixel"] = discriminator_update(run, "D_pixel", gan_loss, real_seen, fake_seen)
 
     opt_g.zero_grad(set_to_none=True)
     with run.autocast(), frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients

@@ -263,12 +263,14 @@ class Trainer:
         return identical
 
     def _out_of_time(self) -> bool:
-        """Every process must agree, or one would wait forever for the others."""
+        """Every process must agree, or one would wait forever for the others. One process alone
+        asks the clock only: a round trip to the GPU each step would drain its queue of work."""
         if not self.args.time_limit:
             return False
-        late = torch.tensor(float(time.time() - self.started > 60 * self.args.time_limit),
-                            device=self.device)
-        return bool(self.accelerator.reduce(late, reduction="sum") > 0)
+        late = time.time() - self.started > 60 * self.args.time_limit
+        if self.accelerator.num_processes == 1:
+            return late
+        return bool(self.accelerator.reduce(torch.tensor(float(late), device=self.device), reduction="sum") > 0)
 
     def _after_step(self, bar):
         a = self.args

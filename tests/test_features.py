@@ -142,3 +142,31 @@ def test_perceptual_loss_sees_content_and_teaches_the_generator_never_the_frozen
     assert any(not torch.equal(a, b) for a, b in zip(G_before, G.parameters()))  # learned from the features alone
     assert all(p.grad is None for p in loss.features.parameters())
     assert all(torch.equal(frozen_before[k], v) for k, v in loss.features.state_dict().items())
+
+
+def test_conditional_step_with_a_projected_discriminator_trains_its_heads_and_the_generator_through_it():
+    torch.manual_seed(0)
+    G = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, dropout=0.0)
+    D = registry.build("patchgan_discriminator", in_channels=4, ndf=8, n_layers=2)
+    D_projected = registry.build("projected_discriminator", input_size=64, mix_channels=8)
+    projector = FeatureProjector(D_projected.config)
+    frozen_before = {k: v.clone() for k, v in projector.state_dict().items()}
+    heads_before = {name: p.clone() for name, p in D_projected.named_parameters() if p.ndim > 1}
+    # the PatchGAN and L1 teach nothing here (a blind last layer, λ 0): whatever G learns comes through the projector
+    torch.nn.init.zeros_([m for m in D.modules() if isinstance(m, torch.nn.Conv2d)][-1].weight)
+    run = Bare({"G": G, "D": D, "D_projected": D_projected},
+               {"G": torch.optim.SGD(G.parameters(), 1e-2), "D": torch.optim.SGD(D.parameters(), 0.0),
+                "D_projected": torch.optim.Adam(D_projected.parameters(), 1e-3)})
+    fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(64, 64), mode="area")
+    seen = []
+    losses = conditional_gan_step(run, fruits.mean(1, keepdim=True), fruits, GANLoss("hinge"), 0.0,
+                                  projector=projector, augment=lambda x: seen.append(x) or x, lambda_projected=1.0)
+    assert {"loss_d_projected", "loss_g_projected"} <= set(losses)
+    assert len(seen) == 3  # real and fake for D, fake again for G
+    assert all(p.grad is None for p in projector.parameters())
+    assert all(torch.equal(frozen_before[k], v) for k, v in projector.state_dict().items())
+    assert all(not torch.equal(heads_before[name], p) for name, p in D_projected.named_parameters() if p.ndim > 1)
+    G_before = [p.clone() for p in G.parameters()]
+    conditional_gan_step(run, fruits.mean(1, keepdim=True), fruits, GANLoss("hinge"), 0.0,
+                         projector=projector, augment=lambda x: x, lambda_projected=1.0)
+    assert any(not torch.equal(a, b) for a, b in zip(G_before, G.parameters()))

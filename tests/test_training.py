@@ -36,7 +36,7 @@ def pix2pix_run(sketchy_folder, tmp_path_factory):
     launch("pix2pix.py", "--data", sketchy_folder, "--out", out, "--max-steps", 2, "--augment",
            "--l1-only-steps", 1, "--categories", "disc", "--val-fraction", 0.3, "--sample-every", 1,
            "--sketch-extent", 0.8, "--drawn-fraction", 0.5, "--upsample", "resize", "--perceptual", "lite0",
-           *TINY_PIX2PIX)
+           "--projected", "lite0", "--projected-size", 64, *TINY_PIX2PIX)
     return out
 
 
@@ -48,11 +48,12 @@ def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run)
     generator = load_checkpoint(pix2pix_run / "generator")
     assert generator.config.in_channels == 1 and generator.config.depth == 6
     assert generator.checkpoint_extra == {"categories": ["disc"], "image_size": 64, "sketch_extent": 0.8,  # for the tab
-                                          "perceptual": "3 x lite0"}
+                                          "perceptual": "3 x lite0", "projected": "1 x lite0 at 64 px"}
     assert generator.config.upsample == "resize"
     card = (pix2pix_run / "generator" / "README.md").read_text()
     assert "Held-out metrics" in card and "| this generator |" in card and "mean training photo" in card
     assert "3 x perceptual (L1 in ImageNet EfficientNet-Lite0 features" in card
+    assert "projected discriminator on the photos (frozen ImageNet EfficientNet-Lite0 at 64 px" in card
     assert sorted(p.name for p in (pix2pix_run / "samples").iterdir()) == ["step_0000001.png", "step_0000002.png"]
     assert Image.open(pix2pix_run / "samples" / "step_0000002.png").size[0] > 64
     assert state(pix2pix_run)["step"] == 2

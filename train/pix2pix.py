@@ -20,8 +20,10 @@ from torch.utils.data import DataLoader
 from core import registry
 from core.augment import random_affine, stroke_jitter
 from core.data import PairTransform, open_pair_dataset
+from core.diffaugment import diff_augment
 from core.losses import GANLoss, PerceptualLoss
 from core.metrics import batch_psnr, mean_target
+from core.models.projected import FeatureProjector
 from core.steps import conditional_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
 
@@ -45,6 +47,11 @@ class Pix2PixArgs(GANArgs):
     upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
     perceptual: str = ""          # "lite0"/"lite1": add a perceptual loss in that ImageNet network's features
     lambda_perceptual: float = 3.0     # about the L1 term (λ 100) for a blurred photo; deeper scales weigh more
+    projected: str = ""           # "lite0"/"lite1": a projected discriminator on that network's frozen features
+                                  # beside the PatchGAN, judging the photos alone (Vision-aided GAN)
+    projected_size: int = 128     # projected: photos are resized to this for the frozen network
+    lambda_projected: float = 1.0
+    diffaugment: str = "colour,translation,cutout"  # projected: what both its real and fake photos go through
 
 
 @torch.no_grad()
@@ -85,7 +92,12 @@ def main():
                        max_mult=args.max_mult, norm=args.norm, upsample=args.upsample)
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
-    optimizers, schedulers = adam_with_linear_decay({"G": G, "D": D}, args)
+    models = {"G": G, "D": D}
+    if args.projected:
+        models["D_projected"] = registry.build("projected_discriminator", backbone=args.projected,
+                                               input_size=args.projected_size)
+        projector = FeatureProjector(models["D_projected"].config)
+    optimizers, schedulers = adam_with_linear_decay(models, args)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
     fixed = next(iter(DataLoader(val_set, batch_size=min(6, len(val_set)), shuffle=True,
@@ -104,14 +116,18 @@ def main():
         metrics = held_out_metrics(trainer.unwrap("G"), val_set, trainer.device, baseline)
         return model_card(args, train_set, val_set, metrics, trainer.step, trainer.hardware())
 
-    trainer = Trainer(args, models={"G": G, "D": D}, optimizers=optimizers, loader=loader,
+    trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
                       exports={"G": "generator"}, sample_fn=samples,
                       card_fn=card, schedulers=schedulers,
                       export_extras={"G": {"categories": categories or train_set.class_names,
                                            "image_size": args.image_size,
                                            "sketch_extent": args.sketch_extent,
-                                           "perceptual": args.perceptual and f"{args.lambda_perceptual:g} x {args.perceptual}"}})
+                                           "perceptual": args.perceptual and f"{args.lambda_perceptual:g} x {args.perceptual}",
+                                           "projected": args.projected and (f"{args.lambda_projected:g} x {args.projected}"
+                                                                            f" at {args.projected_size} px")}})
     perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
+    projected = dict(projector=projector.to(trainer.device), lambda_projected=args.lambda_projected,
+                     augment=lambda images: diff_augment(images, args.diffaugment)) if args.projected else {}
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
         if args.augment and train_set.sketch_input:
@@ -120,13 +136,17 @@ def main():
             real_a = stroke_jitter(real_a, thicken=0.3)
         trainer.log(**conditional_gan_step(trainer, real_a, real_b, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.l1_only_steps,
-                                           perceptual=perceptual, lambda_perceptual=args.lambda_perceptual))
+                                           perceptual=perceptual, lambda_perceptual=args.lambda_perceptual,
+                                           **projected))
 
 
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
     perceptual = (f" + {args.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{args.perceptual.title()} "
                   "features at strides 4-32)" if args.perceptual else "")
+    projected = (f" + {args.lambda_projected:g} x GAN of a projected discriminator on the photos (frozen ImageNet "
+                 f"EfficientNet-{args.projected.title()} at {args.projected_size} px, DiffAugment {args.diffaugment})"
+                 if args.projected else "")
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
               if args.sketch_extent else "")
@@ -141,7 +161,7 @@ Trained by `train/pix2pix.py` of this hub.
 - Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size}{augmented});
   L1 alone for the first {args.l1_only_steps} steps
 - Hardware: {hardware}
-- Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1{perceptual}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
+- Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1{perceptual}{projected}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
 
 ## Held-out metrics
 On {metrics['images']} held-out pairs (photos never used in training), at {args.image_size} px:
