@@ -7,7 +7,9 @@
 some of its categories), or photos in category folders (the sketch is drawn from each photo).
 For sketch inputs --augment adds what helps small paired sets: the same random zoom, rotation
 and shear on the sketch and its photo, and a broader pen on some sketches. --l1-only-steps trains
-G on L1 alone first. The generator is exported to <out>/generator in the hub's checkpoint format,
+G on L1 alone first. Pretrained ImageNet features can help few pairs: --perceptual lite0 adds a
+perceptual loss in them, --projected lite0 a projected discriminator on them beside the PatchGAN
+(judging the photos alone, as Vision-aided GAN adds one). The generator is exported to <out>/generator in the hub's checkpoint format,
 with a model card holding held-out L1 and PSNR next to trivial baselines.
 """
 from __future__ import annotations
