@@ -68,7 +68,18 @@ def classifier_figures(classifier, sketches: list[Path], labels: list[int], batc
 
 
 @torch.no_grad()
-def contact_sheet(generator, classifier, pairs: SketchyDataset, count: int, seed: int, columns: int = 4) -> Image.Image:
+def paint_held_out(generator, pairs: SketchyDataset) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Each held-out sketch framed as the tab frames it (for the photo model and for the classifier)
+    and the photo painted from it: painted once, for every figure and the sheet."""
+    painted = []
+    for index in range(len(pairs)):
+        for_photo, for_classifier = prepare_sketch(to_image(pairs[index]["A"]), generator)
+        painted.append((for_photo, for_classifier, paint(generator, for_photo[None])[0]))
+    return painted
+
+
+@torch.no_grad()
+def contact_sheet(painted, classifier, pairs: SketchyDataset, count: int, seed: int, columns: int = 4) -> Image.Image:
     """Rows of sketch | result | truth triplets, the classifier's first guess over each sketch."""
     chosen = random.Random(seed).sample(range(len(pairs)), min(count, len(pairs)))
     cell, gap, label_height = 160, 8, 16
@@ -77,8 +88,7 @@ def contact_sheet(generator, classifier, pairs: SketchyDataset, count: int, seed
     draw = ImageDraw.Draw(sheet)
     for n, index in enumerate(chosen):
         item = pairs[index]
-        for_photo, for_classifier = prepare_sketch(to_image(item["A"]), generator)
-        photo = paint(generator, for_photo[None])[0]
+        for_photo, for_classifier, photo = painted[index]
         guess, probability = next(iter(classifier.top_k(for_classifier[None], k=1)[0].items()))
         x, y = (n % columns) * (3 * cell + gap), (n // columns) * (cell + label_height)
         for k, tensor in enumerate([for_photo, photo, item["B"]]):
@@ -98,17 +108,17 @@ IMAGENET_CLASSES = {
 
 
 @torch.no_grad()
-def recognised(generator, pairs: SketchyDataset, judge: str = "lite2") -> dict:
-    """Per category, how many generated photos (as the tab paints them) and how many true photos
-    the judge places in the category's ImageNet classes within its top 5."""
+def recognised(painted, pairs: SketchyDataset, judge: str = "lite2") -> dict:
+    """Per category, how many generated photos (as the tab paints them: `paint_held_out`) and how
+    many true photos the judge places in the category's ImageNet classes within its top 5."""
     counts = {}
     for index in range(len(pairs)):
         item = pairs[index]
         category = pairs.class_names[item["label"]]
         if category not in IMAGENET_CLASSES:
             continue
-        photo = paint(generator, prepare_sketch(to_image(item["A"]), generator)[0][None])
-        top5 = imagenet_top5(torch.cat([photo.clamp(-1, 1), item["B"][None]]), judge)
+        photo = painted[index][2]
+        top5 = imagenet_top5(torch.stack([photo.clamp(-1, 1), item["B"]]), judge)
         hits = [bool(IMAGENET_CLASSES[category] & set(row.tolist())) for row in top5]
         tally = counts.setdefault(category, {"generated": 0, "real photos": 0, "sketches": 0})
         tally["generated"] += hits[0]
@@ -126,13 +136,12 @@ def recognised(generator, pairs: SketchyDataset, judge: str = "lite2") -> dict:
 
 
 @torch.no_grad()
-def photo_figures(generator, pairs: SketchyDataset, mean_photo: torch.Tensor) -> dict:
+def photo_figures(painted, pairs: SketchyDataset, mean_photo: torch.Tensor) -> dict:
     """Held-out L1 (in [0, 1] units) and PSNR at 256 px as the tab paints, next to the mean training photo."""
     sums = {"l1": 0.0, "psnr": 0.0, "mean photo l1": 0.0, "mean photo psnr": 0.0}
     for index in range(len(pairs)):
         item = pairs[index]
-        for_photo = prepare_sketch(to_image(item["A"]), generator)[0]
-        for prefix, photo in (("", paint(generator, for_photo[None])[0]), ("mean photo ", mean_photo)):
+        for prefix, photo in (("", painted[index][2]), ("mean photo ", mean_photo)):
             sums[prefix + "l1"] += ((photo.clamp(-1, 1) - item["B"]) / 2).abs().mean().item()
             sums[prefix + "psnr"] += batch_psnr(photo[None], item["B"][None]).item()
     return {key: value / len(pairs) for key, value in sums.items()} | {"pairs": len(pairs)}
@@ -172,9 +181,10 @@ def main():
         training = SketchyDataset(args.photo_data or args.data, PairTransform(256, train=False), split="train",
                                   val_fraction=args.generator_held_out, categories=categories)
         mean_photo = mean_target(training)
-        print(json.dumps({"photo model at 256 px": photo_figures(generator, pairs, mean_photo),
-                          "recognised by the judge": recognised(generator, pairs)}, indent=1))
-        contact_sheet(generator, classifier, pairs, args.count, args.seed).save(args.sheet)
+        painted = paint_held_out(generator, pairs)
+        print(json.dumps({"photo model at 256 px": photo_figures(painted, pairs, mean_photo),
+                          "recognised by the judge": recognised(painted, pairs)}, indent=1))
+        contact_sheet(painted, classifier, pairs, args.count, args.seed).save(args.sheet)
         print(f"{args.sheet}: {min(args.count, len(pairs))} of {len(pairs)} held-out pairs")
 
 

@@ -124,7 +124,8 @@ def test_eval_sketch_counts_what_the_imagenet_judge_recognises(monkeypatch):
         class_names = ["espresso", "not_judged"]
 
     monkeypatch.setattr(eval_sketch, "IMAGENET_CLASSES", {"espresso": {967}})
-    figures = eval_sketch.recognised(PaintsCoffee(), Pairs([item(0), item(0), item(1)]))
+    pairs = Pairs([item(0), item(0), item(1)])
+    figures = eval_sketch.recognised(eval_sketch.paint_held_out(PaintsCoffee(), pairs), pairs)
     assert figures["espresso"] == {"generated": 1.0, "real photos": 0.0, "sketches": 2}
     assert figures["all"] == {"generated": 1.0, "real photos": 0.0, "sketches": 2}  # an unjudged category is left out
     assert "not_judged" not in figures and "Lite2" in figures["judge"]
