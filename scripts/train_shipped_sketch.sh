@@ -17,6 +17,10 @@ launch="accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 
 $launch train/classifier.py --data "$data" --out "$runs/sketch_lite0" --imagenet lite0 --image-size 112 \
   --batch-size 128 --lr 1e-3 --max-steps 2400 --seed-weight 3 --precision fp32 --num-workers 0 \
   --log-every 50 --save-every 400 > "$runs/sketch_lite0.log" 2>&1
+# ...then a second one-cycle schedule of 1,800 steps from that export, peak learning rate 7e-4.
+$launch train/classifier.py --data "$data" --out "$runs/sketch_lite0_b" --start-from "$runs/sketch_lite0/classifier" \
+  --image-size 112 --batch-size 128 --lr 7e-4 --max-steps 1800 --seed-weight 3 --precision fp32 --num-workers 0 \
+  --log-every 50 --save-every 200 > "$runs/sketch_lite0_b.log" 2>&1
 
 # The photo model: the original project's four categories, 15% of their photos held out. Each photo's
 # object is cut out onto white and framed at 90% of the square (GrabCut, needs opencv-python-headless),
