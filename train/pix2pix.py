@@ -9,8 +9,9 @@ For sketch inputs --augment adds what helps small paired sets: the same random z
 and shear on the sketch and its photo, and a broader pen on some sketches. --l1-only-steps trains
 G on L1 alone first. Pretrained ImageNet features can help few pairs: --perceptual lite0 adds a
 perceptual loss in them, --projected lite0 a projected discriminator on them beside the PatchGAN
-(judging the photos alone, as Vision-aided GAN adds one). The generator is exported to <out>/generator in the hub's checkpoint format,
-with a model card holding held-out L1 and PSNR next to trivial baselines.
+(judging the photos alone, as Vision-aided GAN adds one). The generator is exported to
+<out>/generator in the hub's checkpoint format, with a model card holding held-out L1 and PSNR
+next to trivial baselines.
 """
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def main():
                        max_mult=args.max_mult, norm=args.norm, upsample=args.upsample)
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
-    models = {"G": G, "D": D}
+    models, projector = {"G": G, "D": D}, None
     if args.projected:
         models["D_projected"] = registry.build("projected_discriminator", backbone=args.projected,
                                                input_size=args.projected_size)
@@ -128,8 +129,9 @@ def main():
                                            "projected": args.projected and (f"{args.lambda_projected:g} x {args.projected}"
                                                                             f" at {args.projected_size} px")}})
     perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
-    projected = dict(projector=projector.to(trainer.device), lambda_projected=args.lambda_projected,
-                     augment=lambda images: diff_augment(images, args.diffaugment)) if args.projected else {}
+    projected = {} if projector is None else dict(
+        projector=projector.to(trainer.device), lambda_projected=args.lambda_projected,
+        augment=lambda images: diff_augment(images, args.diffaugment))
     for batch in trainer:
         real_a, real_b = batch["A"], batch["B"]
         if args.augment and train_set.sketch_input:
