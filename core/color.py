@@ -10,6 +10,7 @@ import torch
 _RGB_TO_XYZ = torch.tensor([[0.412453, 0.357580, 0.180423],
                             [0.212671, 0.715160, 0.072169],
                             [0.019334, 0.119193, 0.950227]])
+_XYZ_TO_RGB = torch.linalg.inv(_RGB_TO_XYZ.double()).float()
 LUMINANCE = _RGB_TO_XYZ[1]  # CIE Y of linear R, G, B
 _WHITE = torch.tensor([0.950456, 1.0, 1.088754])  # D65 white point in XYZ
 _EPSILON = 0.008856  # (6/29)^3
@@ -49,22 +50,28 @@ def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     return torch.cat([L, a, b], dim=1)
 
 
-def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
-    """Inverse of rgb_to_lab. A colour outside the sRGB gamut is desaturated towards the grey of the
-    same L just enough to fit, along a straight line in linear RGB: luminance Y depends on L alone
-    and is linear in linear RGB, so the pixel keeps its lightness exactly (clipping each channel
-    would change it, darkening or brightening the scan where the colour is strong)."""
+def lab_to_linear(lab: torch.Tensor) -> torch.Tensor:
+    """Linear RGB (0-1) of Lab. A colour outside the sRGB gamut is desaturated towards the grey of
+    the same L just enough to fit, along a straight line in linear RGB: luminance Y depends on L
+    alone and is linear in linear RGB, so the pixel keeps its lightness exactly (clipping each
+    channel would change it, darkening or brightening the scan where the colour is strong)."""
     L, a, b = lab[:, 0:1], lab[:, 1:2], lab[:, 2:3]
     fy = (L + 16) / 116
     f = torch.cat([fy + a / 500, fy, fy - b / 200], dim=1)
-    xyz = torch.where(f > 6 / 29, f ** 3, (f - 16 / 116) / _KAPPA) * _WHITE.to(lab).view(1, 3, 1, 1)
-    linear = _apply(torch.linalg.inv(_RGB_TO_XYZ.double()).to(lab), xyz)
+    xyz = torch.where(f > 6 / 29, f * f * f, (f - 16 / 116) / _KAPPA) * _WHITE.to(lab).view(1, 3, 1, 1)
+    linear = _apply(_XYZ_TO_RGB.to(lab), xyz)
     grey = xyz[:, 1:2].clamp(0, 1)  # the grey of the same L: R = G = B = Y
-    away = linear - grey
-    room = torch.where(away > 0, (1 - grey) / away.clamp(min=1e-12), torch.where(
-        away < 0, grey / (-away).clamp(min=1e-12), torch.ones_like(away)))
-    linear = (grey + room.amin(dim=1, keepdim=True).clamp(max=1) * away).clamp(0, 1)
-    return linear_to_srgb(linear).clamp(0, 1)
+    # Y is a weighted mean of R, G and B, so the brightest channel is the one that may overshoot 1
+    # and the darkest the one that may undershoot 0: they alone bound how far from grey it can go.
+    over = linear.amax(dim=1, keepdim=True) - grey
+    under = grey - linear.amin(dim=1, keepdim=True)
+    reach = torch.minimum((1 - grey) / over.clamp(min=1e-12), grey / under.clamp(min=1e-12)).clamp(max=1)
+    return (grey + reach * (linear - grey)).clamp(0, 1)
+
+
+def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+    """Inverse of rgb_to_lab, in gamut as lab_to_linear keeps it."""
+    return linear_to_srgb(lab_to_linear(lab)).clamp(0, 1)
 
 
 def normalize_l(L: torch.Tensor) -> torch.Tensor:

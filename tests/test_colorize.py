@@ -115,6 +115,20 @@ def test_colours_outside_the_gamut_keep_their_lightness():
     assert (rgb.max(dim=1).values - rgb.min(dim=1).values).mean() > 0.2  # still coloured
 
 
+def test_lab_to_image_matches_lab_to_rgb_across_its_bands():
+    """The full-size recombination (bands of rows, a table for sRGB's curve) gives lab_to_rgb's
+    pixels, within one 8-bit level, on every band."""
+    from core.colorize import lab_to_image
+    torch.manual_seed(0)
+    L = torch.rand(1, 1, 1100, 600) * 100  # 600 wide: bands of 873 rows, the last one short
+    ab = (torch.rand(1, 2, 1100, 600) - 0.5) * 200
+    image = np.asarray(lab_to_image(L, ab)).astype(int)
+    exact = (lab_to_rgb(torch.cat([L, ab], dim=1))[0].permute(1, 2, 0).numpy() * 255).round().astype(int)
+    assert image.shape == (1100, 600, 3)
+    assert np.abs(image - exact).max() <= 1
+    assert (image != exact).mean() < 0.01
+
+
 def test_cell_centres_fall_in_their_own_cells():
     from core.models.colorizer import AB_SIDE, ab_bins
     centres = cell_centres().T[None, :, :, None]  # 1x2xQx1: every centre as a pixel
