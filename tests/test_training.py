@@ -59,6 +59,17 @@ def test_pix2pix_two_steps_writes_checkpoint_card_samples_and_state(pix2pix_run)
     assert state(pix2pix_run)["step"] == 2
 
 
+def test_pix2pix_start_from_continues_an_exported_generator(pix2pix_run, sketchy_folder, tmp_path):
+    """G starts from the export (unchanged at lr 0), D afresh; the card says so."""
+    launch("pix2pix.py", "--data", sketchy_folder, "--out", tmp_path / "more", "--max-steps", 1, "--lr", 0,
+           "--seed", 1, "--categories", "disc", "--val-fraction", 0.3, "--upsample", "resize",
+           "--start-from", pix2pix_run / "generator", *TINY_PIX2PIX)
+    start, more = load_checkpoint(pix2pix_run / "generator"), load_checkpoint(tmp_path / "more" / "generator")
+    for (name, a), (_, b) in zip(start.named_parameters(), more.named_parameters()):
+        assert torch.equal(a, b), name
+    assert f"G started from `{pix2pix_run / 'generator'}`, D from scratch" in (tmp_path / "more" / "generator" / "README.md").read_text()
+
+
 def test_pix2pix_resume_continues_from_saved_step(pix2pix_run, photo_folder, tmp_path):
     out = tmp_path / "resumed"
     shutil.copytree(pix2pix_run, out)

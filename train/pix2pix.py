@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 
 from core import registry
 from core.augment import random_affine, stroke_jitter
+from core.checkpoint import load_checkpoint
 from core.data import PairTransform, open_pair_dataset
 from core.diffaugment import diff_augment
 from core.losses import GANLoss, PerceptualLoss
@@ -55,6 +56,7 @@ class Pix2PixArgs(GANArgs):
     projected_size: int = 128     # projected: photos are resized to this for the frozen network
     lambda_projected: float = 1.0
     diffaugment: str = "colour,translation,cutout"  # projected: what both its real and fake photos go through
+    start_from: str = ""          # an exported generator (same architecture) that G starts from; D starts afresh
 
 
 @torch.no_grad()
@@ -95,6 +97,8 @@ def main():
                        max_mult=args.max_mult, norm=args.norm, upsample=args.upsample)
     D = registry.build("patchgan_discriminator", in_channels=in_channels + 3, ndf=args.ndf,
                        n_layers=args.n_layers, norm=args.norm)
+    if args.start_from:  # more training for a shipped generator, e.g. with a new discriminator
+        G.load_state_dict(load_checkpoint(args.start_from).state_dict())
     models, projector = {"G": G, "D": D}, None
     if args.projected:
         models["D_projected"] = registry.build("projected_discriminator", backbone=args.projected,
@@ -151,6 +155,7 @@ def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     projected = (f" + {args.lambda_projected:g} x GAN of a projected discriminator on the photos (frozen ImageNet "
                  f"EfficientNet-{args.projected.title()} at {args.projected_size} px, DiffAugment {args.diffaugment})"
                  if args.projected else "")
+    start = f"; G started from `{args.start_from}`, D from scratch" if args.start_from else ""
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
               if args.sketch_extent else "")
@@ -163,7 +168,7 @@ Trained by `train/pix2pix.py` of this hub.
 - Data: `{args.data}`: {len(train_set)} training pairs, {len(val_set)} held out (by a hash of the
   photo's name, {args.val_fraction:.0%}); categories: {classes}{framed}
 - Steps: {step} at batch {args.batch_size}, {args.image_size} px (random crops of {args.load_size}{augmented});
-  L1 alone for the first {args.l1_only_steps} steps
+  L1 alone for the first {args.l1_only_steps} steps{start}
 - Hardware: {hardware}
 - Losses: {args.gan_loss} GAN + {args.lambda_l1:g} x L1{perceptual}{projected}; Adam lr {args.lr:g}, betas ({args.beta1}, 0.999)
 
