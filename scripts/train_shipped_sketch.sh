@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/sketch_classifier (the 2-core CPU, an AMD EPYC with AVX2 and no bf16
-# instructions, so fp32) and weights/sketch2photo (one H200 GPU, bf16).
+# instructions, so fp32) and weights/sketch2photo (stage 1 on one H200 GPU in bf16, stage 2 on the CPU).
 # Usage: bash scripts/train_shipped_sketch.sh SKETCHY_DIR [RUNS_DIR]
 # SKETCHY_DIR holds sketch/<category>/*.png and photo/<category>/*.jpg (unzip ../shared/data/sketchy/*.zip
 # into it; the full database's sketch/tx_000000000000/... layout works as well).
@@ -38,4 +38,13 @@ accelerate launch --num_processes 1 train/pix2pix.py --data "${data}_objects" \
   --sketch-extent 0.9 --drawn-fraction 0.3 --upsample resize --perceptual lite0 --projected lite0 \
   --precision bf16 --num-workers 3 --sample-every 500 --log-every 100 --max-steps 4000 --image-size 128 \
   --load-size 143 > "$runs/s2p_projected.log" 2>&1
-python scripts/int8_checkpoint.py "$runs/s2p_projected/generator" --photos demos/examples/sketch
+# Stage 2: 2,400 more steps from that generator (the PatchGAN and projected heads afresh) with the
+# projected discriminator fed at 224 px, the paper's size; on the 2-core CPU in fp32, 109 min.
+accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/pix2pix.py \
+  --data "${data}_objects" --categories "car_(sedan),teapot,strawberry,teddy_bear" --out "$runs/s2p_cpu224" \
+  --start-from "$runs/s2p_projected/generator" --depth 7 --ngf 32 --max-mult 4 --ndf 32 --norm instance \
+  --batch-size 8 --augment --l1-only-steps 0 --val-fraction 0.15 --sketch-extent 0.9 --drawn-fraction 0.3 \
+  --upsample resize --perceptual lite0 --projected lite0 --projected-size 224 --lr 1e-4 --decay-start 0.3 \
+  --precision fp32 --num-workers 1 --sample-every 400 --save-every 400 --log-every 50 --max-steps 2400 \
+  --image-size 128 --load-size 143 > "$runs/s2p_cpu224.log" 2>&1
+python scripts/int8_checkpoint.py "$runs/s2p_cpu224/generator" --photos demos/examples/sketch
