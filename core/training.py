@@ -56,12 +56,13 @@ class TrainArgs:
 
 @dataclass
 class GANArgs(TrainArgs):
-    """Flags shared by the GAN scripts: the PatchGAN, the GAN loss, Adam and its schedule."""
+    """Flags shared by the GAN scripts: the PatchGAN, the GAN loss, Adam and its schedule, a start."""
     ndf: int = 64
     n_layers: int = 3
     gan_loss: str = "vanilla"     # "vanilla", "lsgan" or "hinge"
     beta1: float = 0.5
     decay_start: float = 0.5      # the learning rate decays linearly to 0 from this fraction on
+    start_from: str = ""          # an exported generator that this run's G starts from (its discriminators afresh)
 
 
 def adam(params, lr: float, beta1: float = 0.5) -> torch.optim.Adam:

@@ -51,7 +51,6 @@ class ColorizeArgs(GANArgs):
     render_size: int = 512        # working size for the held-out evaluation
     bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
     temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
-    start_from: str = ""          # an exported colouriser whose matching layers G starts from (a warm start)
     encoder: str = ""             # "lite0"/"lite1": a U-Net decoder on that ImageNet encoder; "" = the U-Net from scratch
     freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
@@ -87,6 +86,7 @@ def main():
     if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
         models["D"] = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
                                      n_layers=args.n_layers, norm=args.norm)
+    # --start-from: an exported colouriser whose matching layers G takes (a warm start)
     fresh = warm_start(models["G"], args.start_from) if args.start_from else []
     optimizers, schedulers = adam_with_linear_decay(models, args, encoder_groups(models["G"], args))
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,

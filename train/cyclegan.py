@@ -50,7 +50,6 @@ class CycleGANArgs(GANArgs):
     pool_size: int = 50
     lambda_tv: float = 0.0        # total variation of the paintings: a flat-fill prior (woodblock prints)
     edge_promoting: bool = False  # D_B also learns the paintings with softened edges as fakes: sharp outlines
-    start_from: str = ""          # an exported style (same architecture) whose generators this run fine-tunes
 
 
 @torch.no_grad()

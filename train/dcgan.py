@@ -60,7 +60,6 @@ class DCGANArgs(GANArgs):
     batch_size: int = 32
     decay_start: float = 1.0      # no learning-rate decay by default
     inception_weights: str = ""
-    start_from: str = ""          # an exported generator (same config) that G and its average start from
 
 
 def ema_decay(args: DCGANArgs, step: int) -> float:

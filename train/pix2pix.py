@@ -56,7 +56,6 @@ class Pix2PixArgs(GANArgs):
     projected_size: int = 128     # projected: photos are resized to this for the frozen network
     lambda_projected: float = 1.0
     diffaugment: str = "colour,translation,cutout"  # projected: what both its real and fake photos go through
-    start_from: str = ""          # an exported generator (same architecture) that G starts from; D starts afresh
 
 
 @torch.no_grad()
