@@ -205,6 +205,28 @@ def test_start_from_continues_a_generator_with_a_fresh_discriminator(tmp_path):
     assert f"G started from `{start}`, D from scratch" in (tmp_path / "more" / "generator" / "README.md").read_text()
 
 
+def test_a_wider_generator_loads_a_narrower_one_and_draws_the_same_pictures():
+    from core import registry
+    config = dict(image_size=32, z_dim=16, anchors=4)
+    narrow = registry.build("dcgan_generator", config | dict(ngf=8))
+    for norm in (m for m in narrow.modules() if isinstance(m, torch.nn.BatchNorm2d)):  # trained-looking statistics
+        norm.running_mean.normal_()
+        norm.running_var.uniform_(0.5, 2)
+    wide = registry.build("dcgan_generator", config | dict(ngf=12))
+    wide.load_narrower(narrow.state_dict())
+    z = torch.randn(6, 16)
+    for mode in ("eval", "train"):  # running statistics, then batch statistics
+        getattr(narrow, mode)(), getattr(wide, mode)()
+        assert torch.allclose(narrow(z), wide(z), atol=1e-5)
+    # the new channels are not dead: the widened generator learns through them
+    wide.train()
+    wide(z).square().mean().backward()
+    last = wide.net[-2].weight  # (in, out, k, k): the 4 new input channels' weights into RGB start at zero
+    assert last[8:].abs().max() == 0 and last.grad[8:].abs().max() > 0
+    with pytest.raises(ValueError, match="does not fit"):
+        narrow.load_narrower(wide.state_dict())
+
+
 def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generator(tmp_path):
     import json
 

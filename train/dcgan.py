@@ -130,7 +130,8 @@ def main():
         raise SystemExit(f"--discriminator {args.discriminator!r}: use 'dcgan' or 'projected'.")
     if args.start_from:  # more training for a shipped generator; D starts afresh. Truncation anchors
         # belong to the old weights, so they are left behind (scripts/pick_dog_anchors.py picks new ones).
-        G.load_state_dict({k: v for k, v in load_checkpoint(args.start_from).state_dict().items() if k != "anchors"})
+        # A start with a smaller --ngf is widened to this run's, drawing the same pictures at step 0.
+        G.load_narrower(load_checkpoint(args.start_from).state_dict())
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     models = {"G": G, "D": D, **discriminators}
     optimizers, schedulers = adam_with_linear_decay(models, args)

@@ -69,6 +69,33 @@ class DCGANGenerator(nn.Module):
         return self.net(z[:, :, None, None])
 
     @torch.no_grad()
+    def load_narrower(self, state_dict: dict[str, torch.Tensor]) -> None:
+        """Load a trained generator of the same depth but a smaller ngf, drawing the same pictures.
+
+        Net2Net-style widening (Chen et al. 2016), so a longer run can add capacity without
+        starting over: every old tensor fills the leading slice of the wider one; the new
+        channels keep their random start, but their weights into the old channels are zero, so
+        the old channels (and the RGB output) compute exactly what they did. Gradients reach the
+        new channels' outgoing weights at once, and through them the rest.
+        """
+        own = self.state_dict()
+        for name, old in state_dict.items():
+            if name == "anchors" or name.endswith("num_batches_tracked"):
+                continue
+            if old.dim() != own[name].dim() or any(o > n for o, n in zip(old.shape, own[name].shape)):
+                raise ValueError(f"{name}: {tuple(old.shape)} does not fit in {tuple(own[name].shape)}")
+            own[name][tuple(slice(0, size) for size in old.shape)] = old
+        for layer_name, layer in self.named_modules():
+            if isinstance(layer, (nn.ConvTranspose2d, nn.Conv2d)):
+                old = state_dict[f"{layer_name}.weight"]
+                # ConvTranspose2d weights are (in, out, k, k), Conv2d's (out, in, k, k).
+                new_in_to_old_out = ((slice(old.shape[0], None), slice(0, old.shape[1]))
+                                     if isinstance(layer, nn.ConvTranspose2d)
+                                     else (slice(0, old.shape[0]), slice(old.shape[1], None)))
+                own[f"{layer_name}.weight"][new_in_to_old_out] = 0
+        self.load_state_dict(own)
+
+    @torch.no_grad()
     def standing_statistics(self, batches: int = 32, batch_size: int = 64, seed: int = 0) -> None:
         """Recompute the batch-norm statistics for the current weights (BigGAN's "standing stats").
 
