@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/sketch_classifier (the 2-core CPU, an AMD EPYC with AVX2 and no bf16
-# instructions, so fp32) and weights/sketch2photo (stage 1 on one H200 GPU in bf16, stage 2 on the CPU).
+# instructions, so fp32) and weights/sketch2photo (stages 1 and 3 on one H200 GPU in bf16, stage 2 on the CPU).
 # Usage: bash scripts/train_shipped_sketch.sh SKETCHY_DIR [RUNS_DIR]
 # SKETCHY_DIR holds sketch/<category>/*.png and photo/<category>/*.jpg (unzip ../shared/data/sketchy/*.zip
 # into it; the full database's sketch/tx_000000000000/... layout works as well).
@@ -38,13 +38,20 @@ accelerate launch --num_processes 1 train/pix2pix.py --data "${data}_objects" \
   --sketch-extent 0.9 --drawn-fraction 0.3 --upsample resize --perceptual lite0 --projected lite0 \
   --precision bf16 --num-workers 3 --sample-every 500 --log-every 100 --max-steps 4000 --image-size 128 \
   --load-size 143 > "$runs/s2p_projected.log" 2>&1
-# Stage 2: 2,400 more steps from that generator (the PatchGAN and projected heads afresh) with the
-# projected discriminator fed at 224 px, the paper's size; on the 2-core CPU in fp32, 109 min.
-accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/pix2pix.py \
-  --data "${data}_objects" --categories "car_(sedan),teapot,strawberry,teddy_bear" --out "$runs/s2p_cpu224" \
-  --start-from "$runs/s2p_projected/generator" --depth 7 --ngf 32 --max-mult 4 --ndf 32 --norm instance \
-  --batch-size 8 --augment --l1-only-steps 0 --val-fraction 0.15 --sketch-extent 0.9 --drawn-fraction 0.3 \
-  --upsample resize --perceptual lite0 --projected lite0 --projected-size 224 --lr 1e-4 --decay-start 0.3 \
-  --precision fp32 --num-workers 1 --sample-every 400 --save-every 400 --log-every 50 --max-steps 2400 \
-  --image-size 128 --load-size 143 > "$runs/s2p_cpu224.log" 2>&1
-python scripts/int8_checkpoint.py "$runs/s2p_cpu224/generator" --photos demos/examples/sketch
+# Stages 2 and 3 continue the generator before them (the PatchGAN and projected heads afresh) with the
+# projected discriminator fed at 224 px, the paper's size: learning rate 1e-4 for the first 30% of
+# the steps, then linear to 0.
+later_stage="train/pix2pix.py --data ${data}_objects --categories car_(sedan),teapot,strawberry,teddy_bear
+  --depth 7 --ngf 32 --max-mult 4 --ndf 32 --norm instance --batch-size 8 --augment --l1-only-steps 0
+  --val-fraction 0.15 --sketch-extent 0.9 --drawn-fraction 0.3 --upsample resize --perceptual lite0
+  --projected lite0 --projected-size 224 --lr 1e-4 --decay-start 0.3 --image-size 128 --load-size 143"
+# Stage 2: 2,400 steps on the 2-core CPU in fp32, 109 min.
+accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 $later_stage --out "$runs/s2p_cpu224" \
+  --start-from "$runs/s2p_projected/generator" --precision fp32 --num-workers 1 --sample-every 400 \
+  --save-every 400 --log-every 50 --max-steps 2400 > "$runs/s2p_cpu224.log" 2>&1
+# Stage 3: from stage 2's (fp32) generator, 3,000 steps on one H200 in bf16, stopped by the time limit
+# at step 2,128 (3.3 min).
+accelerate launch --num_processes 1 $later_stage --out "$runs/s2p_stage3" --start-from "$runs/s2p_cpu224/generator" \
+  --precision bf16 --num-workers 6 --sample-every 1000 --log-every 100 --max-steps 3000 --time-limit 3.3 \
+  > "$runs/s2p_stage3.log" 2>&1
+python scripts/int8_checkpoint.py "$runs/s2p_stage3/generator" --photos demos/examples/sketch
