@@ -13,8 +13,11 @@ pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --tempera
 copies an exported colouriser's matching layers into G first (a binned one takes a regression one's
 U-Net body, all but its last layer). --encoder lite0 puts a small U-Net decoder on the ImageNet-trained
 EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first with
---freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate. The generator is exported to <out>/colorizer with a model card
-holding held-out PSNR, SSIM and colourfulness.
+--freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate.
+--perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB)
+and the original in an ImageNet network's features, deepest scale weighted most: colours that keep
+what the photo shows recognisable, which L1 on ab alone does not ask for. The generator is exported
+to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from core.checkpoint import warm_start
 from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
-from core.losses import GANLoss
+from core.losses import GANLoss, PerceptualLoss
 from core.models.colorizer import AB_SIDE, ab_bins
 from core.steps import ab_cell_step, conditional_gan_step
 from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
@@ -52,6 +55,8 @@ class ColorizeArgs(GANArgs):
     bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
     temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
     encoder: str = ""             # "lite0"/"lite1": a U-Net decoder on that ImageNet encoder; "" = the U-Net from scratch
+    perceptual: str = ""          # "lite0"/"lite1": a perceptual loss in that network's features, colourised RGB against the photo
+    lambda_perceptual: float = 5.0     # about twice the L1 term (λ 100) at the start: 5 x ~2.9 against 100 x ~0.07
     freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
 
@@ -117,14 +122,21 @@ def main():
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
     if weights is not None:
         weights = weights.to(trainer.device)
+    perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
+    if perceptual is not None and args.bins:
+        raise SystemExit("--perceptual needs the regression head (its ab is differentiable): drop --bins.")
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
+        # G's ab with the photo's own L, in RGB, against the photo itself
+        in_rgb = lambda fake_ab, _: perceptual(lab_to_rgb(torch.cat([(L + 1) * 50, fake_ab.float() * AB_SCALE], 1)) * 2 - 1,
+                                               batch["image"])
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights))
             continue
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
-                                           l1_weights=None if weights is None else weights[ab_bins(ab)][:, None]))
+                                           l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
+                                           perceptual=in_rgb if perceptual is not None else None, lambda_perceptual=args.lambda_perceptual))
 
 
 def colouriser(args):
@@ -160,8 +172,10 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
                  f"rebalancing {args.rebalance or 'off'}; colour = annealed mean at temperature {args.temperature:g}")
     else:
+        perceptual = (f" + {args.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{args.perceptual.title()} "
+                      "features of the colourised photo and the original)" if args.perceptual else "")
         steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
-                 f"{args.lambda_l1:g} x L1);\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
+                 f"{args.lambda_l1:g} x L1{perceptual});\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
              if args.start_from else "")
     network = (f"a U-Net decoder on ImageNet-trained EfficientNet-{args.encoder.title()} (PyPI's "
