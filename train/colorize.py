@@ -127,16 +127,16 @@ def main():
         raise SystemExit("--perceptual needs the regression head (its ab is differentiable): drop --bins.")
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
-        # G's ab with the photo's own L, in RGB, against the photo itself
-        in_rgb = lambda fake_ab, _: perceptual(lab_to_rgb(torch.cat([(L + 1) * 50, fake_ab.float() * AB_SCALE], 1)) * 2 - 1,
-                                               batch["image"])
+        # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
+        colourised = lambda fake_ab: lab_to_rgb(torch.cat([(L + 1) * 50, fake_ab.float() * AB_SCALE], 1)) * 2 - 1
+        in_rgb = (lambda fake_ab, _: perceptual(colourised(fake_ab), batch["image"])) if perceptual is not None else None
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights))
             continue
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
-                                           perceptual=in_rgb if perceptual is not None else None, lambda_perceptual=args.lambda_perceptual))
+                                           perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
 
 
 def colouriser(args):
