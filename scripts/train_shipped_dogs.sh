@@ -16,7 +16,7 @@
 # JPEG (quality 87), to fit the device's 64 MiB transfer.
 set -euo pipefail
 mkdir -p .old_dogs .shipped_dogs && for f in config.json model.safetensors; do
-  git show "15d3cbf:weights/dogs/$f" > ".old_dogs/$f"; git show "cc45bfb:weights/dogs/$f" > ".shipped_dogs/$f"; done
+  git show "15d3cbf:weights/dogs/$f" > ".old_dogs/$f"; git show "70cc245:weights/dogs/$f" > ".shipped_dogs/$f"; done  # the previous shipped generator (stage 3)
 runs=${1:-runs}
 shared=${2:-../shared/data}
 mkdir -p "$runs"
