@@ -29,7 +29,7 @@ from torch.utils.data import DataLoader
 
 from core import registry
 from core.checkpoint import warm_start
-from core.color import AB_SCALE, lab_to_rgb, normalize_l, rgb_to_lab
+from core.color import AB_SCALE, denormalize_ab, lab_to_rgb, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
 from core.losses import GANLoss, PerceptualLoss
@@ -65,6 +65,11 @@ def lab_batch(images: torch.Tensor):
     """[-1, 1] RGB batch → (L/50 - 1, ab/110), the colouriser's input and target."""
     lab = rgb_to_lab((images + 1) / 2)
     return normalize_l(lab[:, :1]), lab[:, 1:] / AB_SCALE
+
+
+def rgb_batch(L: torch.Tensor, ab: torch.Tensor) -> torch.Tensor:
+    """The inverse of lab_batch: (L/50 - 1, ab/110) → [-1, 1] RGB (differentiable in ab)."""
+    return lab_to_rgb(torch.cat([(L + 1) * 50, denormalize_ab(ab.float())], 1)) * 2 - 1
 
 
 def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: float = 0.5) -> torch.Tensor:
@@ -106,11 +111,9 @@ def main():
         G_eval = trainer.unwrap("G").eval()
         L, _ = lab_batch(fixed.to(trainer.device))
         with torch.no_grad():
-            ab = G_eval(L).float() * AB_SCALE
+            ab = G_eval(L)
         G_eval.train()
-        L100 = (L + 1) * 50
-        to_pm1 = lambda lab: lab_to_rgb(lab).cpu() * 2 - 1
-        return [to_pm1(torch.cat([L100, torch.zeros_like(ab)], 1)), to_pm1(torch.cat([L100, ab], 1)), fixed]
+        return [rgb_batch(L, torch.zeros_like(ab)).cpu(), rgb_batch(L, ab).cpu(), fixed]
 
     def card(name):
         G_eval = trainer.unwrap("G").eval()
@@ -127,12 +130,11 @@ def main():
         raise SystemExit("--perceptual needs the regression head (its ab is differentiable): drop --bins.")
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
-        # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
-        colourised = lambda fake_ab: lab_to_rgb(torch.cat([(L + 1) * 50, fake_ab.float() * AB_SCALE], 1)) * 2 - 1
-        in_rgb = (lambda fake_ab, _: perceptual(colourised(fake_ab), batch["image"])) if perceptual is not None else None
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights))
             continue
+        # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
+        in_rgb = (lambda fake_ab, _: perceptual(rgb_batch(L, fake_ab), batch["image"])) if perceptual is not None else None
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
