@@ -123,6 +123,10 @@ class PretrainedFeatures(nn.Module):
         """The 1280-d pooled features before the classifier (what FID takes from Inception)."""
         return self.net.forward_head(self.net.forward_features(images), pre_logits=True)
 
+    def logits_from_pyramid(self, stride32: torch.Tensor) -> torch.Tensor:
+        """ImageNet logits from the last map of `pyramid()`: the head without running the blocks again."""
+        return self.net.forward_head(self.net.bn2(self.net.conv_head(stride32)))
+
     def classify(self, pooled: torch.Tensor) -> torch.Tensor:
         """ImageNet logits (1000 classes) of pooled features."""
         return self.net.get_classifier()(pooled)

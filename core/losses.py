@@ -60,10 +60,13 @@ class PerceptualLoss(nn.Module):
     """L1 between the frozen ImageNet features (core.features) of an output and of its target at
     strides 4, 8, 16 and 32, deeper scales weighted more (pix2pixHD's VGG loss, ~1/8 ... 1): a model
     trained on few pairs learns what the target's textures and parts look like to an ImageNet
-    network, not only their average colour. The network is shared and never trained; gradients
-    flow through it to the output."""
+    network, not only their average colour. `semantic` > 0 adds that weight times the KL divergence
+    from the target's ImageNet class distribution to the output's (the same network's classifier):
+    an output that the network recognises as it recognises the target. The network is shared and
+    never trained; gradients flow through it to the output."""
 
-    def __init__(self, backbone: str = "lite0", weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0)):
+    def __init__(self, backbone: str = "lite0", weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0),
+                 semantic: float = 0.0):
         super().__init__()
         from core.features import pretrained_features
         if backbone == "lite2":
@@ -71,11 +74,19 @@ class PerceptualLoss(nn.Module):
                              "use lite0 or lite1")
         self.features = pretrained_features(backbone)
         self.weights = weights
+        self.semantic = semantic
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         # fp32 even under autocast: in bf16 EfficientNet's depthwise convolutions run ~8x slower on a CPU
         with torch.autocast(output.device.type, enabled=False):
             with torch.no_grad():
                 wanted = self.features.pyramid(target.float())
-            return sum(w * F.l1_loss(got, want)
-                       for w, got, want in zip(self.weights, self.features.pyramid(output.float()), wanted))
+            got = self.features.pyramid(output.float())
+            loss = sum(w * F.l1_loss(g, want) for w, g, want in zip(self.weights, got, wanted))
+            if self.semantic:
+                with torch.no_grad():
+                    wanted_classes = self.features.logits_from_pyramid(wanted[-1]).log_softmax(1)
+                got_classes = self.features.logits_from_pyramid(got[-1]).log_softmax(1)
+                loss = loss + self.semantic * F.kl_div(got_classes, wanted_classes, log_target=True,
+                                                       reduction="batchmean")
+            return loss

@@ -65,6 +65,28 @@ class GANArgs(TrainArgs):
     start_from: str = ""          # an exported generator that this run's G starts from (its discriminators afresh)
 
 
+@dataclass
+class PerceptualArgs:
+    """The perceptual-loss flags that the paired scripts (pix2pix, the colouriser) share."""
+    perceptual: str = ""          # "lite0"/"lite1": a perceptual loss in that ImageNet network's features
+    lambda_perceptual: float = 3.0
+    semantic: float = 0.0         # --perceptual: weight of the class-distribution KL inside it (0: features only)
+
+    def perceptual_loss(self, device):
+        """core.losses.PerceptualLoss as these flags ask, on `device`, or None."""
+        from core.losses import PerceptualLoss
+        return PerceptualLoss(self.perceptual, semantic=self.semantic).to(device) if self.perceptual else None
+
+    def perceptual_card(self, pair: str) -> str:
+        """The loss term for a model card's list of losses ("" without --perceptual)."""
+        if not self.perceptual:
+            return ""
+        semantic = (f", plus {self.semantic:g} x the KL divergence between its ImageNet class distributions of the two"
+                    if self.semantic else "")
+        return (f" + {self.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{self.perceptual.title()} "
+                f"features at strides 4-32 of {pair}{semantic})")
+
+
 def adam(params, lr: float, beta1: float = 0.5) -> torch.optim.Adam:
     """Adam (beta2 0.999) with PyTorch's fused kernel: one pass over the weights, not several. On
     one CPU core it took the paper U-Net's optimizer step from 270 ms (the default loop) to 60 ms."""

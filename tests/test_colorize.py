@@ -250,16 +250,19 @@ def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(phot
     assert not torch.equal(tuned.up[0].body[0].weight, frozen.up[0].body[0].weight)
 
 
-def test_colorize_perceptual_loss_alone_trains_the_decoder_and_the_card_says_so(photo_folder, tmp_path):
+def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_and_the_card_says_so(photo_folder, tmp_path):
     from core.checkpoint import load_checkpoint
     common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,
               "--encoder", "lite0", "--freeze-encoder", "--pretrain-steps", 100, "--lambda-l1", 0, "--seed", 3)
-    runs = {"start": ("--lr", 0), "none": (), "perceptual": ("--perceptual", "lite0")}
+    runs = {"start": ("--lr", 0), "none": (), "perceptual": ("--perceptual", "lite0"),
+            "semantic": ("--perceptual", "lite0", "--semantic", 5)}
     for name, flags in runs.items():
         launch("colorize.py", *common, *flags, "--out", tmp_path / name)
     weight = {name: load_checkpoint(tmp_path / name / "colorizer").up[0].body[0].weight for name in runs}
     assert torch.equal(weight["none"], weight["start"])  # without L1 or GAN there is nothing to learn from
     assert not torch.equal(weight["perceptual"], weight["start"])  # the perceptual loss reaches the decoder
     assert "perceptual (L1 in ImageNet EfficientNet-Lite0" in (tmp_path / "perceptual" / "colorizer" / "README.md").read_text()
+    assert not torch.equal(weight["semantic"], weight["perceptual"])  # the class term teaches something more
+    assert "5 x the KL divergence" in (tmp_path / "semantic" / "colorizer" / "README.md").read_text()
     with pytest.raises(AssertionError, match="drop --bins"):  # the cells head's colour is not differentiable
         launch("colorize.py", *common, "--out", tmp_path / "cells", "--perceptual", "lite0", "--bins")

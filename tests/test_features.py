@@ -144,6 +144,20 @@ def test_perceptual_loss_sees_content_and_teaches_the_generator_never_the_frozen
     assert all(torch.equal(frozen_before[k], v) for k, v in loss.features.state_dict().items())
 
 
+def test_the_semantic_term_adds_the_kl_between_the_networks_class_distributions():
+    features = pretrained_features("lite0")
+    coffee = torch.nn.functional.interpolate(photo("coffee.jpg"), size=(128, 128), mode="area")
+    fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(128, 128), mode="area")
+    with torch.no_grad():
+        assert torch.allclose(features.logits_from_pyramid(features.pyramid(coffee)[-1]), features(coffee), atol=1e-4)
+        plain, semantic = PerceptualLoss("lite0"), PerceptualLoss("lite0", semantic=2.0)
+        assert semantic(coffee, coffee).item() == 0
+        wanted, got = features(fruits).softmax(1), features(coffee).softmax(1)
+        kl = (wanted * (wanted.log() - got.log())).sum()
+        assert kl > 1  # an espresso is not citrus fruit
+        assert torch.allclose(semantic(coffee, fruits) - plain(coffee, fruits), 2 * kl, rtol=1e-3)
+
+
 def test_conditional_step_with_a_projected_discriminator_trains_its_heads_and_the_generator_through_it():
     torch.manual_seed(0)
     G = registry.build("unet_generator", depth=5, ngf=8, in_channels=1, dropout=0.0)

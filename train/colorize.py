@@ -16,7 +16,9 @@ EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first
 --freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate.
 --perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB)
 and the original in an ImageNet network's features, deepest scale weighted most: colours that keep
-what the photo shows recognisable, which L1 on ab alone does not ask for. The generator is exported
+what the photo shows recognisable, which L1 on ab alone does not ask for; --semantic adds to it the
+KL divergence between the network's ImageNet class distributions of the two (Iizuka et al. 2016
+train colour beside recognition). The generator is exported
 to <out>/colorizer with a model card holding held-out PSNR, SSIM and colourfulness.
 """
 from __future__ import annotations
@@ -32,14 +34,14 @@ from core.checkpoint import warm_start
 from core.color import AB_SCALE, denormalize_ab, lab_to_rgb, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
-from core.losses import GANLoss, PerceptualLoss
+from core.losses import GANLoss
 from core.models.colorizer import AB_SIDE, ab_bins
 from core.steps import ab_cell_step, conditional_gan_step
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, PerceptualArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class ColorizeArgs(GANArgs):
+class ColorizeArgs(PerceptualArgs, GANArgs):
     """Colouriser training flags."""
     val_data: str = ""            # held-out photos for the model card (default: none)
     image_size: int = 256
@@ -55,7 +57,6 @@ class ColorizeArgs(GANArgs):
     bins: bool = False            # Zhang et al.: classify each pixel's ab cell (cross-entropy) instead of L1 + GAN
     temperature: float = 0.38     # --bins: of the annealed mean (1 = mean colour, lower = more vivid)
     encoder: str = ""             # "lite0"/"lite1": a U-Net decoder on that ImageNet encoder; "" = the U-Net from scratch
-    perceptual: str = ""          # "lite0"/"lite1": a perceptual loss in that network's features, colourised RGB against the photo
     lambda_perceptual: float = 5.0     # about twice the L1 term (λ 100) at the start: 5 x ~2.9 against 100 x ~0.07
     freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
@@ -125,7 +126,7 @@ def main():
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
     if weights is not None:
         weights = weights.to(trainer.device)
-    perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
+    perceptual = args.perceptual_loss(trainer.device)
     if perceptual is not None and args.bins:
         raise SystemExit("--perceptual needs the regression head (its ab is differentiable): drop --bins.")
     for batch in trainer:
@@ -174,8 +175,7 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
                  f"rebalancing {args.rebalance or 'off'}; colour = annealed mean at temperature {args.temperature:g}")
     else:
-        perceptual = (f" + {args.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{args.perceptual.title()} "
-                      "features of the colourised photo and the original)" if args.perceptual else "")
+        perceptual = args.perceptual_card("the colourised photo and the original")
         steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
                  f"{args.lambda_l1:g} x L1{perceptual});\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"

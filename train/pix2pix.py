@@ -25,15 +25,15 @@ from core.augment import random_affine, stroke_jitter
 from core.checkpoint import load_checkpoint
 from core.data import PairTransform, open_pair_dataset
 from core.diffaugment import diff_augment
-from core.losses import GANLoss, PerceptualLoss
+from core.losses import GANLoss
 from core.metrics import batch_psnr, mean_target
 from core.models.projected import FeatureProjector
 from core.steps import conditional_gan_step
-from core.training import GANArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, PerceptualArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class Pix2PixArgs(GANArgs):
+class Pix2PixArgs(PerceptualArgs, GANArgs):
     """pix2pix training flags (defaults are the paper's, batch 1 at 256 px)."""
     image_size: int = 256
     load_size: int = 286
@@ -49,7 +49,6 @@ class Pix2PixArgs(GANArgs):
     sketch_extent: float = 0.0    # Sketchy: frame every sketch at this share of the square (0: as drawn)
     drawn_fraction: float = 0.0   # Sketchy: share of training pairs whose sketch is an XDoG drawing of the photo
     upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
-    perceptual: str = ""          # "lite0"/"lite1": add a perceptual loss in that ImageNet network's features
     lambda_perceptual: float = 3.0     # about the L1 term (λ 100) for a blurred photo; deeper scales weigh more
     projected: str = ""           # "lite0"/"lite1": a projected discriminator on that network's frozen features
                                   # beside the PatchGAN, judging the photos alone (Vision-aided GAN)
@@ -128,10 +127,11 @@ def main():
                       export_extras={"G": {"categories": categories or train_set.class_names,
                                            "image_size": args.image_size,
                                            "sketch_extent": args.sketch_extent,
-                                           "perceptual": args.perceptual and f"{args.lambda_perceptual:g} x {args.perceptual}",
+                                           "perceptual": args.perceptual and (f"{args.lambda_perceptual:g} x {args.perceptual}"
+                                                                             + (f", semantic {args.semantic:g}" if args.semantic else "")),
                                            "projected": args.projected and (f"{args.lambda_projected:g} x {args.projected}"
                                                                             f" at {args.projected_size} px")}})
-    perceptual = PerceptualLoss(args.perceptual).to(trainer.device) if args.perceptual else None
+    perceptual = args.perceptual_loss(trainer.device)
     projected = {} if projector is None else dict(
         projector=projector.to(trainer.device), lambda_projected=args.lambda_projected,
         augment=lambda images: diff_augment(images, args.diffaugment))
@@ -149,8 +149,7 @@ def main():
 
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
-    perceptual = (f" + {args.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{args.perceptual.title()} "
-                  "features at strides 4-32)" if args.perceptual else "")
+    perceptual = args.perceptual_card("the generated and the true photo")
     projected = (f" + {args.lambda_projected:g} x GAN of a projected discriminator on the photos (frozen ImageNet "
                  f"EfficientNet-{args.projected.title()} at {args.projected_size} px, DiffAugment {args.diffaugment})"
                  if args.projected else "")
