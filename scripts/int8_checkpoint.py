@@ -5,6 +5,7 @@ whether it hurt.
     python scripts/int8_checkpoint.py weights/styles/monet --photos data/styles/photos/test
     python scripts/int8_checkpoint.py weights/colorizer --photos data/colour/test     # grey inputs
     python scripts/int8_checkpoint.py weights/dogs                                     # seeded latents
+    python scripts/int8_checkpoint.py weights/sketch_classifier --photos data/sketchy/sketch/cup  # class probabilities
 """
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from core.models.dcgan import random_labels, truncated_noise  # noqa: E402
 
 @torch.no_grad()
 def outputs(model, photos: list[torch.Tensor]) -> list[torch.Tensor]:
-    """What the hub shows for each photo: a translator's output (a CycleGAN's painting)."""
+    """What the hub shows for each photo: a translator's output (a CycleGAN's painting), or a
+    classifier's class probabilities."""
+    if hasattr(model, "probabilities"):
+        return [model.probabilities(photo[None])[0] for photo in photos]
     net = model.g_ab if hasattr(model, "g_ab") else model
     return [net.translate(photo[None])[0] for photo in photos]
 
@@ -59,9 +63,15 @@ def main():
     save_checkpoint(folder, before, card=card, extra=before.checkpoint_extra, dtype=torch.float16,
                     int8_weights=True)
     after = compare(load_checkpoint(folder))
+    print(f"{folder}: {size / 1e6:.2f} MB → {(folder / 'model.safetensors').stat().st_size / 1e6:.2f} MB")
+    if hasattr(before, "probabilities"):
+        same = sum(int(a.argmax() == b.argmax()) for a, b in zip(after, reference))
+        change = max((a - b).abs().max().item() for a, b in zip(after, reference))
+        print(f"int8 against fp16 over {len(reference)} inputs: the same top-1 for {same}, "
+              f"largest change of a class probability {change:.4f}")
+        return
     psnr = [10 * torch.log10(4 / (a - b).square().mean()).item() for a, b in zip(after, reference)]
-    print(f"{folder}: {size / 1e6:.2f} MB → {(folder / 'model.safetensors').stat().st_size / 1e6:.2f} MB; "
-          f"int8 output against the fp16 output over {len(reference)} inputs: PSNR {sum(psnr) / len(psnr):.1f} dB "
+    print(f"int8 output against the fp16 output over {len(reference)} inputs: PSNR {sum(psnr) / len(psnr):.1f} dB "
           f"(worst {min(psnr):.1f} dB)")
 
 
