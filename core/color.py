@@ -78,5 +78,13 @@ def normalize_l(L: torch.Tensor) -> torch.Tensor:
     return L / 50.0 - 1.0
 
 
+def denormalize_l(L: torch.Tensor) -> torch.Tensor:
+    return (L + 1.0) * 50.0
+
+
+def normalize_ab(ab: torch.Tensor) -> torch.Tensor:
+    return ab / AB_SCALE
+
+
 def denormalize_ab(ab: torch.Tensor) -> torch.Tensor:
     return ab * AB_SCALE

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from core.color import (AB_SCALE, LUMINANCE, lab_to_linear, lightness_of_luminance, linear_to_srgb, normalize_l,
+from core.color import (LUMINANCE, denormalize_ab, lab_to_linear, lightness_of_luminance, linear_to_srgb, normalize_l,
                         srgb_to_linear)
 from core.data import list_images
 from core.features import imagenet_top5
@@ -75,7 +75,7 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
     scale = min(1.0, render_size / max(h, w))
     small = F.interpolate(L, size=(max(1, round(h * scale)), max(1, round(w * scale))), mode="area") \
         if scale < 1 else L
-    ab = generator.translate(normalize_l(small)).float() * AB_SCALE
+    ab = denormalize_ab(generator.translate(normalize_l(small)).float())
     ab = F.interpolate(ab, size=(h, w), mode="bilinear", align_corners=False)
     return lab_to_image(L, ab)
 

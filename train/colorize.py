@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 
 from core import registry
 from core.checkpoint import warm_start
-from core.color import AB_SCALE, denormalize_ab, lab_to_rgb, normalize_l, rgb_to_lab
+from core.color import denormalize_ab, denormalize_l, lab_to_rgb, normalize_ab, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
 from core.losses import GANLoss
@@ -65,12 +65,12 @@ class ColorizeArgs(PerceptualArgs, GANArgs):
 def lab_batch(images: torch.Tensor):
     """[-1, 1] RGB batch → (L/50 - 1, ab/110), the colouriser's input and target."""
     lab = rgb_to_lab((images + 1) / 2)
-    return normalize_l(lab[:, :1]), lab[:, 1:] / AB_SCALE
+    return normalize_l(lab[:, :1]), normalize_ab(lab[:, 1:])
 
 
 def rgb_batch(L: torch.Tensor, ab: torch.Tensor) -> torch.Tensor:
     """The inverse of lab_batch: (L/50 - 1, ab/110) → [-1, 1] RGB (differentiable in ab)."""
-    return lab_to_rgb(torch.cat([(L + 1) * 50, denormalize_ab(ab.float())], 1)) * 2 - 1
+    return lab_to_rgb(torch.cat([denormalize_l(L), denormalize_ab(ab.float())], 1)) * 2 - 1
 
 
 def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: float = 0.5) -> torch.Tensor:
