@@ -118,6 +118,25 @@ def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_pa
     assert f"continued from `{start}`" in card and "teddy_bear drawn 2× as often" in card
 
 
+def test_classifier_exports_the_average_of_its_weights(sketchy_folder, tmp_path):
+    from safetensors.torch import load_file
+    tiny = ["--data", sketchy_folder, "--arch-options", '{"channels": [8, 16, 32, 64]}', "--val-fraction", 0.3,
+            "--image-size", "32", "--batch-size", "4", "--num-workers", "0", "--lr", "0.05", "--average-from", "0.34"]
+    for steps in (2, 3):  # the same seed: the 3-step run passes through the 2-step run's weights
+        launch("classifier.py", *tiny, "--out", tmp_path / f"run{steps}", "--max-steps", steps)
+    after = {steps: load_file(tmp_path / f"run{steps}" / "state" / "state.safetensors") for steps in (2, 3)}
+    exported = load_checkpoint(tmp_path / "run3" / "classifier")
+    for name, value in exported.named_parameters():
+        trained = [after[steps][f"model.classifier.{name}"] for steps in (2, 3)]
+        assert not torch.equal(*trained), name
+        torch.testing.assert_close(value, (trained[0] + trained[1]) / 2, atol=2e-3, rtol=1e-2)
+    # batch-norm statistics measured for the averaged weights, not copied from the trained ones
+    means = [(name, value) for name, value in exported.state_dict().items() if name.endswith("running_mean")]
+    assert any(not torch.allclose(value, after[3][f"model.classifier.{name}"]) for name, value in means)
+    card = (tmp_path / "run3" / "classifier" / "README.md").read_text()
+    assert "the average of steps 2-3 (SWA)" in card
+
+
 def test_classifier_fine_tunes_imagenet_lite0(sketchy_folder, tmp_path):
     launch("classifier.py", "--data", sketchy_folder, "--imagenet", "lite0", "--val-fraction", 0.3, "--image-size", 32,
            "--batch-size", 4, "--num-workers", 0, "--max-steps", 1, "--out", tmp_path / "lite0")

