@@ -18,6 +18,7 @@ from core import registry
 from core.checkpoint import load_checkpoint
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
+from core.models.dcgan import DCGANConfig
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 from core.steps import Bare, dcgan_step
 from core.training import update_ema
@@ -35,8 +36,9 @@ def main():
     with torch.no_grad():
         generate = statistics.median(timed(lambda: generator(z, labels), args.repeats, device=device))
 
-    G = registry.build("dcgan_generator", c).to(device)
-    D = registry.build("dcgan_discriminator", c).to(device)
+    G = registry.build(generator.registry_name, c).to(device)
+    D = registry.build("dcgan_discriminator", DCGANConfig(image_size=c.image_size, z_dim=c.z_dim)
+                       if not isinstance(c, DCGANConfig) else c).to(device)
     G_ema = copy.deepcopy(G).requires_grad_(False)
     run = Bare({"G": G, "D": D}, precision=args.precision)
     gan = GANLoss("vanilla")
@@ -53,7 +55,7 @@ def main():
         "benchmark": "dcgan",
         "precision": args.precision,
         "device": device_name(device),
-        "model": f"{c.image_size} px, ngf {c.ngf}, ndf {c.ndf}, z {c.z_dim}",
+        "model": f"{generator.registry_name}, {c.image_size} px, ngf {c.ngf}, z {c.z_dim}",
         "generate_batch64_images_per_s": round(64 / generate, 1),
         "generate_batch64_ms": round(generate * 1000, 1),
         "batch_size": args.batch_size,

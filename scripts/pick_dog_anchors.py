@@ -55,7 +55,7 @@ def main():
     if old.config.class_names:
         raise SystemExit("anchors are for unconditional generators (a class-conditional one has its classes)")
     config = dataclasses.replace(old.config, anchors=args.anchors)
-    generator = registry.build("dcgan_generator", config).eval()
+    generator = registry.build(old.registry_name, config).eval()
     keys = generator.load_state_dict({k: v for k, v in old.state_dict().items() if k != "anchors"}, strict=False)
     assert keys.missing_keys == ["anchors"] and not keys.unexpected_keys, keys  # every weight as it was
     photos = load_folder(Path(args.data) / "train")

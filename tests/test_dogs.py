@@ -256,6 +256,53 @@ def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generat
     assert "projected D: frozen EfficientNet-Lite0" in card and "beside it a DCGAN D on the pixels" in card
 
 
+def test_fastgan_generator_trains_against_projected_features_and_draws_in_the_tab(tmp_path, monkeypatch):
+    from core.checkpoint import load_checkpoint
+    from demos import common
+    data = tmp_path / "dogs"
+    data.mkdir()
+    for n in range(6):
+        draw_object("disc", n, size=32).save(data / f"{n}.png")
+    flags = ["--data", data, "--ngf", 8, "--batch-size", 4, "--num-workers", 0, "--image-size", 32, "--z-dim", 16,
+             "--generator", "fastgan", "--discriminator", "projected", "--projected-size", 64]
+    launch("dcgan.py", *flags, "--out", tmp_path / "run", "--max-steps", 2)
+    generator = load_checkpoint(tmp_path / "run" / "generator")
+    assert generator.registry_name == "fastgan_generator"
+    assert "FastGAN G (lite" in (tmp_path / "run" / "generator" / "README.md").read_text()
+    # learning rate 0: a run started from it keeps its weights; a DCGAN run cannot start from it
+    launch("dcgan.py", *flags, "--out", tmp_path / "more", "--max-steps", 1, "--lr", 0, "--seed", 1,
+           "--start-from", tmp_path / "run" / "generator")
+    more = load_checkpoint(tmp_path / "more" / "generator")
+    for (name, a), b in zip(generator.named_parameters(), more.parameters()):
+        assert torch.allclose(a, b, atol=1e-3), name
+    with pytest.raises(AssertionError, match="is a fastgan_generator, not a dcgan_generator"):
+        launch("dcgan.py", *flags[:-6], "--out", tmp_path / "dcgan", "--max-steps", 1,
+               "--start-from", tmp_path / "run" / "generator")
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "dogs").symlink_to(tmp_path / "run" / "generator")
+    monkeypatch.setenv("GANHUB_WEIGHTS", str(tmp_path / "weights"))
+    common.clear_models()
+    try:
+        images = dogs.generate_dogs(seed=1, count=3, truncation=4.0, mode="resample")
+        assert len(images) == 3 and images[0].size == (32, 32)
+    finally:
+        common.clear_models()
+
+
+def test_skip_layer_excitation_gates_the_finest_features():
+    generator = registry.build("fastgan_generator", image_size=32, ngf=8, z_dim=16).eval()
+    assert set(generator.excited) == {16, 32}  # the two finest scales, read from 4×4 and 8×8
+    z = torch.randn(3, 16)
+    with torch.no_grad():
+        drawn = generator(z)
+        hook = generator.excitations["32"].net.register_forward_hook(lambda *_: torch.zeros(()))
+        closed = generator(z)
+        hook.remove()
+    assert drawn.std(dim=(2, 3)).min() > 0  # a picture
+    # every channel of the finest features gated shut: only the RGB layer's bias is left, flat
+    assert torch.allclose(closed, torch.tanh(generator.to_rgb.bias)[None, :, None, None].expand_as(closed))
+
+
 def test_ema_ramp_up_averages_over_a_share_of_the_steps_so_far():
     from train.dcgan import DCGANArgs, ema_decay
     ramped = DCGANArgs(ema=0.999, ema_rampup=0.05)
@@ -276,15 +323,16 @@ def test_missing_inception_weights_fail_at_start_with_a_clear_message(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_standing_statistics_match_the_averaged_weights():
+@pytest.mark.parametrize("family", ["dcgan_generator", "fastgan_generator"])
+def test_standing_statistics_match_the_averaged_weights(family):
     """An EMA copy keeps G's batch-norm statistics, which belong to other weights: its eval-mode
     samples are off (washed out). Recomputed statistics make eval mode agree with batch statistics."""
     torch.manual_seed(0)
     config = dict(image_size=32, ngf=8, z_dim=16)
-    g = registry.build("dcgan_generator", config)
+    g = registry.build(family, config)
     with torch.no_grad():
         g(torch.randn(256, 16))  # G's running statistics, for G's weights
-    ema = registry.build("dcgan_generator", config)
+    ema = registry.build(family, config)
     ema.load_state_dict(g.state_dict())
     with torch.no_grad():
         for p in ema.parameters():

@@ -13,6 +13,9 @@ batch-norm statistics recomputed for the averaged weights ("standing statistics"
     accelerate launch train/dcgan.py --data data/dogs/train --discriminator projected --upsample resize \
         --precision bf16 --ema 0.999 --ema-rampup 0.05 --out runs/dogs_projected
 
+`--generator fastgan --ngf 32` swaps in FastGAN's lite generator (core/models/fastgan.py, 5.9M
+parameters at 64 px), the one Projected GAN pairs with.
+
 FID/KID need Inception weights, which cannot be downloaded offline: pass --inception-weights
 (a torchvision/torch-fidelity FID Inception file) to report them; without it the card says so.
 """
@@ -45,7 +48,9 @@ class DCGANArgs(GANArgs):
     ngf: int = 64
     ndf: int = 64
     conditional: bool = False     # one class per sub-folder / Stanford Dogs breed
-    upsample: str = "transpose"   # generator: "transpose" or "resize" (nearest + 3×3 conv)
+    upsample: str = "transpose"   # DCGAN generator: "transpose" or "resize" (nearest + 3×3 conv)
+    generator: str = "dcgan"      # "dcgan" or "fastgan" (FastGAN's lite generator, unconditional: --ngf is
+                                  # then its width at the output scale, doubled at each coarser one)
     discriminator: str = "dcgan"  # "dcgan" (learned from scratch) or "projected" (heads on frozen ImageNet features)
     backbone: str = "lite0"       # projected: the frozen network (core.features)
     projected_size: int = 128     # projected: images are resized to this for the frozen network
@@ -115,7 +120,14 @@ def main():
     dataset = GenerativeImages(args.data, args.image_size, conditional=args.conditional)
     config = dict(image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf,
                   class_names=dataset.class_names, spectral_norm=args.spectral_norm, upsample=args.upsample)
-    G = registry.build("dcgan_generator", config)
+    if args.generator == "fastgan":
+        if dataset.class_names:
+            raise SystemExit("--generator fastgan is unconditional: drop --conditional.")
+        G = registry.build("fastgan_generator", image_size=args.image_size, z_dim=args.z_dim, ngf=args.ngf)
+    elif args.generator == "dcgan":
+        G = registry.build("dcgan_generator", config)
+    else:
+        raise SystemExit(f"--generator {args.generator!r}: use 'dcgan' or 'fastgan'.")
     projector, discriminators = None, {}
     if args.discriminator == "projected":
         if dataset.class_names:
@@ -130,8 +142,14 @@ def main():
         raise SystemExit(f"--discriminator {args.discriminator!r}: use 'dcgan' or 'projected'.")
     if args.start_from:  # more training for a shipped generator; D starts afresh. Truncation anchors
         # belong to the old weights, so they are left behind (scripts/pick_dog_anchors.py picks new ones).
-        # A start with a smaller --ngf is widened to this run's, drawing the same pictures at step 0.
-        G.load_narrower(load_checkpoint(args.start_from).state_dict())
+        # A DCGAN start with a smaller --ngf is widened to this run's, drawing the same pictures at step 0.
+        start = load_checkpoint(args.start_from)
+        if start.registry_name != G.registry_name:
+            raise SystemExit(f"--start-from {args.start_from} is a {start.registry_name}, not a {G.registry_name}.")
+        if args.generator == "dcgan":
+            G.load_narrower(start.state_dict())
+        else:
+            G.load_state_dict({k: v for k, v in start.state_dict().items() if k != "anchors"})
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     models = {"G": G, "D": D, **discriminators}
     optimizers, schedulers = adam_with_linear_decay(models, args)
@@ -190,7 +208,10 @@ def model_card(args, dataset, step, hardware, metrics=None) -> str:
            f"FID {metrics['fid']:.1f}, KID {metrics['kid']:.4f} ± {metrics['kid_std']:.4f} "
            f"({metrics['samples']} samples against the training images)")
     if args.discriminator == "projected":
-        model = (f"DCGAN G ({args.upsample} upsampling), z {args.z_dim}, ngf {args.ngf}; projected D: frozen "
+        generator = (f"FastGAN G (lite: resize upsampling, GLU, skip-layer excitation), z {args.z_dim}, width "
+                     f"{args.ngf} at {args.image_size} px" if args.generator == "fastgan" else
+                     f"DCGAN G ({args.upsample} upsampling), z {args.z_dim}, ngf {args.ngf}")
+        model = (f"{generator}; projected D: frozen "
                  f"EfficientNet-{args.backbone.title()} (ImageNet) at {args.projected_size} px, fixed random channel "
                  f"and scale mixing, four trainable heads with spectral norm"
                  + (f"; beside it a DCGAN D on the pixels (ndf {args.ndf})" if args.pixel_discriminator else ""))

@@ -41,8 +41,45 @@ def _levels(image_size: int) -> int:
     return levels
 
 
+class LatentGenerator(nn.Module):
+    """What the dog tab and train/dcgan.py need of any generator family: z (and labels) in, images
+    out; `config.z_dim`, `config.class_names` and truncation anchors stored with the weights; and
+    batch-norm statistics that can be recomputed for averaged weights."""
+
+    def _anchor_buffer(self, count: int, z_dim: int) -> None:
+        # Filled in after training, for the weights they were picked for (None: no anchor truncation).
+        self.register_buffer("anchors", torch.zeros(count, z_dim) if count else None)
+
+    @torch.no_grad()
+    def standing_statistics(self, batches: int = 32, batch_size: int = 64, seed: int = 0) -> None:
+        """Recompute the batch-norm statistics for the current weights (BigGAN's "standing stats").
+
+        An EMA of G's weights cannot borrow G's running statistics: they belong to other weights,
+        and the samples come out washed out. Averaging each layer's batch statistics over many
+        batches of z ~ N(0, I) gives the statistics these weights really produce.
+
+        (Not per truncation: every batch norm here follows a bias-free linear layer, so statistics
+        recomputed for truncated z would cancel the truncation exactly.)
+        """
+        norms = [m for m in self.modules() if isinstance(m, nn.BatchNorm2d)]
+        was_training, device = self.training, next(self.parameters()).device
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # a plain average over the batches below
+        self.train()
+        generator = torch.Generator().manual_seed(seed)
+        n_classes = len(self.config.class_names)
+        for _ in range(batches):
+            z = torch.randn(batch_size, self.config.z_dim, generator=generator).to(device)
+            labels = torch.randint(n_classes, (batch_size,), generator=generator).to(device) if n_classes else None
+            self(z, labels)
+        for norm in norms:
+            norm.momentum = 0.1
+        self.train(was_training)
+
+
 @register("dcgan_generator", DCGANConfig)
-class DCGANGenerator(nn.Module):
+class DCGANGenerator(LatentGenerator):
     def __init__(self, config: DCGANConfig):
         super().__init__()
         self.config = c = config
@@ -58,8 +95,7 @@ class DCGANGenerator(nn.Module):
         layers += [*upsampling(c.upsample, nn.ConvTranspose2d(width, 3, 4, 2, 1)), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self)
-        # Filled in after training, for the weights they were picked for (None: no anchor truncation).
-        self.register_buffer("anchors", torch.zeros(c.anchors, c.z_dim) if c.anchors else None)
+        self._anchor_buffer(c.anchors, c.z_dim)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         if self.embed is not None:
@@ -94,33 +130,6 @@ class DCGANGenerator(nn.Module):
                                      else (slice(0, old.shape[0]), slice(old.shape[1], None)))
                 own[f"{layer_name}.weight"][new_in_to_old_out] = 0
         self.load_state_dict(own)
-
-    @torch.no_grad()
-    def standing_statistics(self, batches: int = 32, batch_size: int = 64, seed: int = 0) -> None:
-        """Recompute the batch-norm statistics for the current weights (BigGAN's "standing stats").
-
-        An EMA of G's weights cannot borrow G's running statistics: they belong to other weights,
-        and the samples come out washed out. Averaging each layer's batch statistics over many
-        batches of z ~ N(0, I) gives the statistics these weights really produce.
-
-        (Not per truncation: every batch norm here follows a bias-free linear layer, so statistics
-        recomputed for truncated z would cancel the truncation exactly.)
-        """
-        norms = [m for m in self.modules() if isinstance(m, nn.BatchNorm2d)]
-        was_training, device = self.training, next(self.parameters()).device
-        for norm in norms:
-            norm.reset_running_stats()
-            norm.momentum = None  # a plain average over the batches below
-        self.train()
-        generator = torch.Generator().manual_seed(seed)
-        n_classes = len(self.config.class_names)
-        for _ in range(batches):
-            z = torch.randn(batch_size, self.config.z_dim, generator=generator).to(device)
-            labels = torch.randint(n_classes, (batch_size,), generator=generator).to(device) if n_classes else None
-            self(z, labels)
-        for norm in norms:
-            norm.momentum = 0.1
-        self.train(was_training)
 
 
 @register("dcgan_discriminator", DCGANConfig)
