@@ -77,6 +77,12 @@ class PerceptualArgs:
         from core.losses import PerceptualLoss
         return PerceptualLoss(self.perceptual, semantic=self.semantic).to(device) if self.perceptual else None
 
+    def perceptual_record(self) -> str:
+        """The loss in a few words, for the exported checkpoint's extras ("" without --perceptual)."""
+        if not self.perceptual:
+            return ""
+        return f"{self.lambda_perceptual:g} x {self.perceptual}" + (f", semantic {self.semantic:g}" if self.semantic else "")
+
     def perceptual_card(self, pair: str) -> str:
         """The loss term for a model card's list of losses ("" without --perceptual)."""
         if not self.perceptual:

@@ -258,7 +258,10 @@ def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_
             "semantic": ("--perceptual", "lite0", "--semantic", 5)}
     for name, flags in runs.items():
         launch("colorize.py", *common, *flags, "--out", tmp_path / name)
-    weight = {name: load_checkpoint(tmp_path / name / "colorizer").up[0].body[0].weight for name in runs}
+    exported = {name: load_checkpoint(tmp_path / name / "colorizer") for name in runs}
+    weight = {name: model.up[0].body[0].weight for name, model in exported.items()}
+    assert exported["semantic"].checkpoint_extra["perceptual"] == "5 x lite0, semantic 5"  # recorded with the weights
+    assert exported["none"].checkpoint_extra["perceptual"] == ""
     assert torch.equal(weight["none"], weight["start"])  # without L1 or GAN there is nothing to learn from
     assert not torch.equal(weight["perceptual"], weight["start"])  # the perceptual loss reaches the decoder
     assert "perceptual (L1 in ImageNet EfficientNet-Lite0" in (tmp_path / "perceptual" / "colorizer" / "README.md").read_text()

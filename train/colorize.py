@@ -123,7 +123,8 @@ def main():
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware(), fresh)
 
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
-                      exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers)
+                      exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers,
+                      export_extras={"G": {"perceptual": args.perceptual_record()}})
     if weights is not None:
         weights = weights.to(trainer.device)
     perceptual = args.perceptual_loss(trainer.device)

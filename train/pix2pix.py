@@ -127,8 +127,7 @@ def main():
                       export_extras={"G": {"categories": categories or train_set.class_names,
                                            "image_size": args.image_size,
                                            "sketch_extent": args.sketch_extent,
-                                           "perceptual": args.perceptual and (f"{args.lambda_perceptual:g} x {args.perceptual}"
-                                                                             + (f", semantic {args.semantic:g}" if args.semantic else "")),
+                                           "perceptual": args.perceptual_record(),
                                            "projected": args.projected and (f"{args.lambda_projected:g} x {args.projected}"
                                                                             f" at {args.projected_size} px")}})
     perceptual = args.perceptual_loss(trainer.device)
