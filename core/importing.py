@@ -208,7 +208,7 @@ def import_checkpoint(source: str, out: Path, cache: Path | None = None, back: s
         model = as_cyclegan(model, build_imported(read_state_dict(fetch(back, cache))))
     origin = "dcgan" if model.registry_name == "dcgan_generator" else "junyanz"
     sources = f"`{path.name}` ({source})" + (f" and, painting back, `{Path(back).name}`" if back else "")
-    card = (f"# Imported {model.registry_name}\n\nImported by `scripts/import_checkpoint.py` from {sources}. "
+    card = (f"# Imported {model.registry_name}\n\nImported by `scripts/checkpoints/import_reference.py` from {sources}. "
             f"Origin: {'the junyanz/pytorch-CycleGAN-and-pix2pix code' if origin == 'junyanz' else 'the PyTorch examples DCGAN'}"
             f"; licence: {LICENCE[origin]}. Config recognised from its keys and shapes: "
             f"`{model.config}`.\n")

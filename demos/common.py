@@ -66,7 +66,7 @@ def checkpoints(kind: str, model: str) -> dict[str, Path]:
 
 
 def imported(*models: str) -> dict[str, Path]:
-    """"imported/<name>" → folder of every checkpoint that scripts/import_checkpoint.py wrote under
+    """"imported/<name>" → folder of every checkpoint that scripts/checkpoints/import_reference.py wrote under
     <root>/imported/ whose model is one of `models`: the tabs list these beside their own."""
     return {f"imported/{name}": folder for model in models for name, folder in checkpoints("imported", model).items()}
 

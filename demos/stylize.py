@@ -69,7 +69,7 @@ def build_tab():
                 "back into a photo (the *reconstruction*, which shows what the style kept). Photos keep "
                 f"their size up to {MAX_SIDE} px on the long side. Every style checkpoint in "
                 "`weights/styles/` is listed, and every CycleGAN generator imported from junyanz's code into "
-                "`weights/imported/` (`scripts/import_checkpoint.py`); see its model card for how it was trained.")
+                "`weights/imported/` (`scripts/checkpoints/import_reference.py`); see its model card for how it was trained.")
     gr.Markdown(source_note([checkpoint_name(name) for name in styles]))
     with gr.Row():
         with gr.Column():

@@ -77,7 +77,7 @@ IMPORTED = {"imported/one_way_style": "resnet9_instance", "imported/style": "res
 
 
 def imported_weights(root: Path) -> Path:
-    """A weights folder holding what scripts/import_checkpoint.py makes of the reference fixtures
+    """A weights folder holding what scripts/checkpoints/import_reference.py makes of the reference fixtures
     (tiny random weights) under imported/: a one-file CycleGAN style, a two-file one (the same file
     both ways), an edges2shoes-shaped pix2pix U-Net and a DCGAN example generator."""
     from safetensors.torch import load_file

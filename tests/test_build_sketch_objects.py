@@ -1,4 +1,4 @@
-"""scripts/build_sketch_objects.py on a tiny Sketchy layout: objects cut out, framed, sketches kept."""
+"""scripts/data/sketch_objects.py on a tiny Sketchy layout: objects cut out, framed, sketches kept."""
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +21,7 @@ def test_photos_come_back_as_their_object_on_white_framed_like_the_sketches(tmp_
         photo.save(tmp_path / "in" / "photo" / "apple" / f"p{n}.png")
         for k in (1, 2):
             Image.new("L", (96, 96), 255).save(tmp_path / "in" / "sketch" / "apple" / f"p{n}-{k}.png")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_sketch_objects.py"), "--sketchy", str(tmp_path / "in"),
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "data" / "sketch_objects.py"), "--sketchy", str(tmp_path / "in"),
                     "--out", str(tmp_path / "out"), "--categories", "apple", "--extent", "0.75"], check=True)
     assert sorted(p.name for p in (tmp_path / "out" / "sketch" / "apple").iterdir()) == \
         ["p0-1.png", "p0-2.png", "p1-1.png", "p1-2.png"]

@@ -179,7 +179,7 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     from pathlib import Path
 
     from core.checkpoint import load_checkpoint, save_checkpoint
-    script = Path(__file__).resolve().parent.parent / "scripts" / "eval_colour.py"
+    script = Path(__file__).resolve().parent.parent / "scripts" / "eval" / "colour.py"
     torch.manual_seed(0)
     binned = save_checkpoint(tmp_path / "binned", registry.build("binned_colorizer", in_channels=1, depth=5, ngf=4))
     run = lambda *flags: subprocess.run([sys.executable, str(script), "--photos", str(photo_folder / "disc"),

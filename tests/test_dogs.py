@@ -379,14 +379,14 @@ def test_realism_ranks_samples_by_how_deep_among_the_reals_they_sit():
 
 
 def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents(tmp_path):
-    """scripts/pick_dog_anchors.py on a tiny generator: the same weights, the card kept, anchors stored
+    """scripts/checkpoints/dog_anchors.py on a tiny generator: the same weights, the card kept, anchors stored
     unrounded whose pictures score higher than the other candidates'; --start-from leaves them behind."""
     import subprocess
     import sys
 
     from core.checkpoint import load_checkpoint, save_checkpoint
-    from scripts.eval_dogs import judge, load_folder
-    from scripts.pick_dog_anchors import pick_anchors
+    from scripts.eval.dogs import judge, load_folder
+    from scripts.checkpoints.dog_anchors import pick_anchors
     from tests.conftest import REPO
     photos = tmp_path / "dogs" / "train"
     photos.mkdir(parents=True)
@@ -396,7 +396,7 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
     save_checkpoint(tmp_path / "g", registry.build("dcgan_generator", dict(image_size=32, ngf=8, z_dim=16)),
                     card="# tiny dogs", int8_weights=True)
     before = load_checkpoint(tmp_path / "g")
-    result = subprocess.run([sys.executable, "scripts/pick_dog_anchors.py", "--generator", str(tmp_path / "g"),
+    result = subprocess.run([sys.executable, "scripts/checkpoints/dog_anchors.py", "--generator", str(tmp_path / "g"),
                              "--data", str(tmp_path / "dogs"), "--network", "lite0",
                              "--candidates", "40", "--anchors", "4", "--int8", "--out", str(tmp_path / "g")],
                             capture_output=True, text=True, timeout=300, cwd=REPO)
@@ -421,14 +421,14 @@ def test_picking_anchors_keeps_the_weights_and_stores_the_most_realistic_latents
 
 
 def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tmp_path):
-    """scripts/eval_dogs.py end to end on tiny models: the report has the figures, and in the sheet of
+    """scripts/eval/dogs.py end to end on tiny models: the report has the figures, and in the sheet of
     photos and samples every cell the key calls a photo is a held-out photo, every other one is not."""
     import json
     import subprocess
     import sys
 
     from core.checkpoint import save_checkpoint
-    from scripts.eval_dogs import load_folder
+    from scripts.eval.dogs import load_folder
     from tests.conftest import REPO
     for split, count in (("train", 40), ("test", 40)):
         (tmp_path / "dogs" / split).mkdir(parents=True)
@@ -439,7 +439,7 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
     save_checkpoint(tmp_path / "g", registry.build("dcgan_generator", dict(image_size=64, ngf=8, z_dim=16)))
     save_checkpoint(tmp_path / "features", registry.build(
         "timm_classifier", dict(arch="resnet10t", class_names=["a", "b"], in_channels=3, image_size=64)))
-    result = subprocess.run([sys.executable, "scripts/eval_dogs.py", "--generator", str(tmp_path / "g"),
+    result = subprocess.run([sys.executable, "scripts/eval/dogs.py", "--generator", str(tmp_path / "g"),
                              "--data", str(tmp_path / "dogs"), "--features", str(tmp_path / "features"),
                              "--count", "40", "--out", str(tmp_path / "eval")],
                             capture_output=True, text=True, timeout=300, cwd=REPO)

@@ -46,7 +46,8 @@ def test_imported_generator_gives_the_reference_output(kind, tmp_path):
         y = model(x.flatten(1)) if kind == "dcgan_example" else model(x)
     if y.shape[-1] > 64:
         y = y[..., ::8, ::8]
-    assert (y - expected["output"]).abs().max() <= 1e-5
+    # fp32 rounding differs between CPUs (AVX2 vs AVX-512 kernels: up to 1.3e-5 seen); a wrong mapping is off by ~0.1
+    assert (y - expected["output"]).abs().max() <= 5e-5
     card = (out / "README.md").read_text()
     assert f"{kind}.pth" in card and "licence" in card
 
@@ -88,7 +89,7 @@ def test_script_fails_fast_and_clearly_for_a_published_name_offline(tmp_path):
                "def refuse(*a, **k): raise OSError('network unreachable')\n"
                "socket.socket.connect = refuse\nsocket.create_connection = refuse\n"
                "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')\n")
-    result = subprocess.run([sys.executable, "-c", offline, str(REPO / "scripts" / "import_checkpoint.py"),
+    result = subprocess.run([sys.executable, "-c", offline, str(REPO / "scripts" / "checkpoints" / "import_reference.py"),
                              "junyanz:style_vangogh", str(tmp_path / "out")], capture_output=True, text=True,
                             timeout=60, cwd=REPO, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0

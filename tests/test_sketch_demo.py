@@ -80,7 +80,7 @@ def test_frame_sketch_evens_out_the_pen_width(pen):
 
 
 def test_eval_sketch_counts_each_class_and_false_alarms_for_the_original_four(sketchy_folder):
-    from scripts.eval_sketch import classifier_figures
+    from scripts.eval.sketch import classifier_figures
 
     class AlwaysTeapot:
         config = SimpleNamespace(class_names=["box", "disc", "teapot"])
@@ -101,7 +101,7 @@ def test_eval_sketch_counts_each_class_and_false_alarms_for_the_original_four(sk
 def test_eval_sketch_counts_what_the_imagenet_judge_recognises(monkeypatch):
     """The photo model's score in Lite2: a "generator" that always paints the espresso photo is
     recognised for an espresso category and the fruit photos it is compared with are not."""
-    import scripts.eval_sketch as eval_sketch
+    import scripts.eval.sketch as eval_sketch
     from core.images import to_tensor
 
     def photo(name):

@@ -141,7 +141,7 @@ def main():
     else:
         raise SystemExit(f"--discriminator {args.discriminator!r}: use 'dcgan' or 'projected'.")
     if args.start_from:  # more training for a shipped generator; D starts afresh. Truncation anchors
-        # belong to the old weights, so they are left behind (scripts/pick_dog_anchors.py picks new ones).
+        # belong to the old weights, so they are left behind (scripts/checkpoints/dog_anchors.py picks new ones).
         # A DCGAN start with a smaller --ngf is widened to this run's, drawing the same pictures at step 0.
         start = load_checkpoint(args.start_from)
         if start.registry_name != G.registry_name:

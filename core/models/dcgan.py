@@ -30,7 +30,7 @@ class DCGANConfig:
     ndf: int = 64
     class_names: list[str] = field(default_factory=list)  # breeds; empty = unconditional
     spectral_norm: bool = True    # discriminator only
-    anchors: int = 0              # latents that "anchor" truncation pulls towards (scripts/pick_dog_anchors.py)
+    anchors: int = 0              # latents that "anchor" truncation pulls towards (scripts/checkpoints/dog_anchors.py)
     upsample: str = "transpose"   # generator only: "transpose" (the paper) or "resize" (nearest + 3×3 conv, no checkerboard)
 
 
@@ -188,7 +188,7 @@ def truncated_noise(count: int, z_dim: int, seed: int, truncation: float | None 
         return z * truncation
     if mode == "anchor":
         if anchors is None or not len(anchors):
-            raise ValueError("this generator has no truncation anchors (scripts/pick_dog_anchors.py adds them); "
+            raise ValueError("this generator has no truncation anchors (scripts/checkpoints/dog_anchors.py adds them); "
                              "use the 'resample' or 'psi' mode")
         anchors = anchors.float().cpu()
         nearest = anchors[(F.normalize(z, dim=1) @ F.normalize(anchors, dim=1).T).argmax(dim=1)]

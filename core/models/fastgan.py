@@ -25,7 +25,7 @@ class FastGANConfig:
     z_dim: int = 128
     ngf: int = 32             # channels at the output scale, doubled at each coarser one up to max_width
     max_width: int = 512
-    anchors: int = 0          # truncation anchors (scripts/pick_dog_anchors.py)
+    anchors: int = 0          # truncation anchors (scripts/checkpoints/dog_anchors.py)
     class_names: list[str] = field(default_factory=list)  # unconditional: stays empty
 
 

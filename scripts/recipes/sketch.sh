@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/sketch_classifier (the 2-core CPU, an AMD EPYC with AVX2 and no bf16
 # instructions, so fp32) and weights/sketch2photo (stages 1 and 3 on one H200 GPU in bf16, stage 2 on the CPU).
-# Usage: bash scripts/train_shipped_sketch.sh SKETCHY_DIR [RUNS_DIR]
+# Usage: bash scripts/recipes/sketch.sh SKETCHY_DIR [RUNS_DIR]
 # SKETCHY_DIR holds sketch/<category>/*.png and photo/<category>/*.jpg (unzip ../shared/data/sketchy/*.zip
 # into it; the full database's sketch/tx_000000000000/... layout works as well).
 set -euo pipefail
@@ -29,7 +29,7 @@ $launch train/classifier.py --data "$data" --out "$runs/sketch_lite0_c" --start-
 # The shipped weights are this run's average after step 2,800 of the 5,000 planned: it was stopped there by hand
 # and the running average in its state (saved every 200 steps) exported with batch-norm statistics recomputed on
 # 50 training batches, as the script's own export does.
-python scripts/average_weights.py "$runs/sketch_lite0/classifier" "$runs/sketch_lite0_b/classifier" \
+python scripts/checkpoints/average.py "$runs/sketch_lite0/classifier" "$runs/sketch_lite0_b/classifier" \
   "$runs/sketch_lite0_c/classifier" --out "$runs/sketch_soup"
 $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from "$runs/sketch_soup" --seed 1 \
   --image-size 112 --batch-size 128 --lr 3e-4 --average-from 0.08 --max-steps 5000 --seed-weight 3 --precision fp32 \
@@ -43,7 +43,7 @@ $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from
 # discriminator on Lite0's frozen features beside the PatchGAN. Trained on one H200 in bf16 (4 min 32 s
 # beside three other runs);
 # on a CPU use --precision fp32 --num-workers 0 (not timed there with the projected discriminator).
-python scripts/build_sketch_objects.py --sketchy "$data" --out "$data"_objects \
+python scripts/data/sketch_objects.py --sketchy "$data" --out "$data"_objects \
   --categories "car_(sedan),teapot,strawberry,teddy_bear" > "$runs/sketch_objects.log"
 accelerate launch --num_processes 1 train/pix2pix.py --data "${data}_objects" \
   --categories "car_(sedan),teapot,strawberry,teddy_bear" --out "$runs/s2p_projected" --depth 7 --ngf 32 \
@@ -67,4 +67,4 @@ accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 $later
 accelerate launch --num_processes 1 $later_stage --out "$runs/s2p_stage3" --start-from "$runs/s2p_cpu224/generator" \
   --precision bf16 --num-workers 6 --sample-every 1000 --log-every 100 --max-steps 3000 --time-limit 3.3 \
   > "$runs/s2p_stage3.log" 2>&1
-python scripts/int8_checkpoint.py "$runs/s2p_stage3/generator" --photos demos/examples/sketch
+python scripts/checkpoints/int8.py "$runs/s2p_stage3/generator" --photos demos/examples/sketch

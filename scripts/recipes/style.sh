@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The exact run behind weights/styles/starry_night (on the 2-core CPU, about 45 minutes).
-# Usage: bash scripts/train_shipped_style.sh RUNS_DIR   (after scripts/build_photo_data.py)
+# Usage: bash scripts/recipes/style.sh RUNS_DIR   (after scripts/data/photos.py)
 set -euo pipefail
 runs=${1:-runs}
 mkdir -p "$runs"

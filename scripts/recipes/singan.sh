@@ -3,7 +3,7 @@
 # MIT licence) at 160 px (the paper's 250 px needs a GPU: see bench/singan.py), train/singan.py's
 # other defaults (400 iterations per scale, three scales learning together) in bf16, two runs side by
 # side on the 2-core CPU with one thread each.
-# Usage: bash scripts/train_shipped_singan.sh PAPER_DIR [RUNS_DIR]   (PAPER_DIR: the folder holding Images/)
+# Usage: bash scripts/recipes/singan.sh PAPER_DIR [RUNS_DIR]   (PAPER_DIR: the folder holding Images/)
 set -euo pipefail
 paper=${1:?the folder of the SinGAN paper's images (with Images/ inside)}
 runs=${2:-runs}

@@ -8,7 +8,7 @@ model to leave things grey. `--test` photos, drawn at random before any training
     data/colour/train/<source>_<name>.jpg
     data/colour/test/<source>_<name>.jpg     (never trained on: the card's held-out figures)
 
-    python scripts/build_colour_data.py --landscapes ../shared/data/landscapes \\
+    python scripts/data/colour.py --landscapes ../shared/data/landscapes \\
         --sketchy-photos ../shared/data/sketchy/photos.zip --dogs ../shared/data/dogs/dogs.zip
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.data import list_images  # noqa: E402
 from core.metrics import colourfulness  # noqa: E402
 

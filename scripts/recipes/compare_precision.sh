@@ -2,7 +2,7 @@
 # Does bf16 autocast train as well as fp32? The shipped sketch → photo recipe, shortened to 1,000
 # steps (L1 alone for 500), trained at each precision side by side (one thread each) on the same
 # split and seed; prints each run's held-out L1 / PSNR (from its model card) and wall time.
-# Usage: bash scripts/compare_precision.sh [SKETCHY_DIR] [RUNS_DIR] [SEED]
+# Usage: bash scripts/recipes/compare_precision.sh [SKETCHY_DIR] [RUNS_DIR] [SEED]
 set -euo pipefail
 data=${1:-data/sketchy}; runs=${2:-runs}; seed=${3:-0}
 flags="--data $data --categories car_(sedan),teapot,strawberry,teddy_bear --depth 7 --ngf 32 --max-mult 4

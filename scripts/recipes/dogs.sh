@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/dogs, then the held-out figures.
-# Usage: bash scripts/train_shipped_dogs.sh RUNS_DIR [SHARED_DATA_DIR]   (stages 2 to 4 want a GPU)
+# Usage: bash scripts/recipes/dogs.sh RUNS_DIR [SHARED_DATA_DIR]   (stages 2 to 4 want a GPU)
 #
 # Stage 1 (the 2-core CPU, fp32): the generator of commit 15d3cbf (a DCGAN trained against a pixel
 # discriminator for 15,735 steps) trained further against a projected discriminator on frozen
@@ -20,7 +20,7 @@ mkdir -p .old_dogs .shipped_dogs && for f in config.json model.safetensors; do
 runs=${1:-runs}
 shared=${2:-../shared/data}
 mkdir -p "$runs"
-python scripts/build_dog_data.py --zip "$shared/dogs/dogs.zip" --out data/dogs --size 64 --test 1000
+python scripts/data/dogs.py --zip "$shared/dogs/dogs.zip" --out data/dogs --size 64 --test 1000
 accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/dcgan.py \
   --data data/dogs/train --out "$runs/dogs_vision_aided" --image-size 64 --ngf 64 --ndf 64 --no-spectral-norm \
   --start-from .old_dogs --discriminator projected --pixel-discriminator --backbone lite0 --projected-size 128 \
@@ -35,12 +35,12 @@ $gpu --start-from "$runs/dogs_vision_aided/generator" --out "$runs/dogs_224" --m
   > "$runs/dogs_224.log" 2>&1
 $gpu --start-from "$runs/dogs_224/generator" --out "$runs/dogs_224_decay" --max-steps 3000 --decay-start 0.3 \
   --time-limit 3.2 > "$runs/dogs_224_decay.log" 2>&1
-python scripts/int8_checkpoint.py "$runs/dogs_224_decay/generator"
+python scripts/checkpoints/int8.py "$runs/dogs_224_decay/generator"
 $gpu --start-from "$runs/dogs_224_decay/generator" --out "$runs/dogs_stage4" --max-steps 2800 --decay-start 0.3 \
   --time-limit 7.2 > "$runs/dogs_stage4.log" 2>&1
 generator="$runs/dogs_stage4/generator"
-python scripts/int8_checkpoint.py "$generator"
+python scripts/checkpoints/int8.py "$generator"
 # Truncation anchors picked in Lite0's features (never in the judge's, Lite2), then the figures in Lite2.
-python scripts/pick_dog_anchors.py --generator "$generator" --data data/dogs --int8 --out "$generator"
-python scripts/eval_dogs.py --generator "$generator" --baseline .shipped_dogs --data data/dogs --mode anchor \
+python scripts/checkpoints/dog_anchors.py --generator "$generator" --data data/dogs --int8 --out "$generator"
+python scripts/eval/dogs.py --generator "$generator" --baseline .shipped_dogs --data data/dogs --mode anchor \
   --truncations 0.3,0.5,1.0 --sheet-truncation 0.5 --out "$runs/dogs_eval"

@@ -12,7 +12,7 @@ OpenCV's generator through the run: the same command gives the same cut-outs (ch
 of categories slightly different ones.
 
     pip install opencv-python-headless   # for this script only
-    python scripts/build_sketch_objects.py --sketchy data/sketchy --out data/sketchy_objects \\
+    python scripts/data/sketch_objects.py --sketchy data/sketchy --out data/sketchy_objects \\
         --categories "car_(sedan),teapot,strawberry,teddy_bear"
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.data import list_images, photo_id, sketchy_folders  # noqa: E402
 from core.images import centred_on_square, load_image  # noqa: E402
 

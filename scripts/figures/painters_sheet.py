@@ -3,7 +3,7 @@
 Each row is a held-out photo (never seen in training), then the same photo painted by each style
 through the tab's own function (demos.stylize.stylize), each column labelled with its style.
 
-    python scripts/painters_sheet.py --photos data/styles/photos/test --styles vangogh monet cezanne ukiyoe \\
+    python scripts/figures/painters_sheet.py --photos data/styles/photos/test --styles vangogh monet cezanne ukiyoe \\
         --out docs/four_painters.jpg
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.data import list_images  # noqa: E402
 from demos.stylize import stylize  # noqa: E402
 

@@ -2,7 +2,7 @@
 by the classifier or the photo model): two of each category the photo model knows (of two photos), one of a few
 other categories. Copies them to demos/examples/sketch/<category>__<sketch name>.png.
 
-    python scripts/pick_sketch_examples.py --data data/sketchy
+    python scripts/data/sketch_examples.py --data data/sketchy
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.data import SEED_CATEGORIES, category_folders, in_split, list_images, photo_id, sketchy_folders  # noqa: E402
 
 HELD_OUT = 0.05  # train/classifier.py's --val-fraction; train/pix2pix.py holds out more (a superset)

@@ -2,9 +2,9 @@
 # The exact runs behind weights/styles/{vangogh,monet,cezanne,ukiyoe}: on the 2-core CPU, two at a
 # time side by side (one thread each), an hour or more each. The second pair starts from the first's
 # shipped weights: Cézanne fine-tunes the Monet style, Ukiyo-e fine-tunes its own first run.
-# Usage: bash scripts/train_shipped_styles.sh [RUNS_DIR] [PAIR]   (PAIR: first = vangogh + monet,
+# Usage: bash scripts/recipes/styles.sh [RUNS_DIR] [PAIR]   (PAIR: first = vangogh + monet,
 # second = cezanne + ukiyoe), after:
-#   python scripts/build_style_data.py --out data/styles photos=../shared/data/landscapes \
+#   python scripts/data/styles.py --out data/styles photos=../shared/data/landscapes \
 #       vangogh=../shared/data/paintings/vangogh monet=../shared/data/paintings/monet \
 #       cezanne=../shared/data/paintings/cezanne ukiyoe=../shared/data/paintings/ukiyoe
 set -euo pipefail
@@ -35,12 +35,12 @@ else
   # starts from the previous one's int8 weights, as the shipped runs did.
   ukiyoe="Ukiyo-e, from 432 Japanese woodblock prints"
   (style ukiyoe_first "Ukiyo-e" "$ukiyoe" 4500 55 --painting-zoom 2 --upsample resize
-   python scripts/int8_checkpoint.py "$runs/ukiyoe_first/style" --photos data/styles/photos/test
+   python scripts/checkpoints/int8.py "$runs/ukiyoe_first/style" --photos data/styles/photos/test
    style ukiyoe_second "Ukiyo-e" "$ukiyoe" 4500 55 --painting-zoom 2 --upsample resize \
      --start-from "$runs/ukiyoe_first/style" --lambda-tv 0.4 --edge-promoting
-   python scripts/int8_checkpoint.py "$runs/ukiyoe_second/style" --photos data/styles/photos/test
+   python scripts/checkpoints/int8.py "$runs/ukiyoe_second/style" --photos data/styles/photos/test
    style ukiyoe "Ukiyo-e" "$ukiyoe" 3000 36 --painting-zoom 2 --upsample resize \
      --start-from "$runs/ukiyoe_second/style" --lambda-tv 0.4 --edge-promoting
-   python scripts/int8_checkpoint.py "$runs/ukiyoe/style" --photos data/styles/photos/test) &
+   python scripts/checkpoints/int8.py "$runs/ukiyoe/style" --photos data/styles/photos/test) &
 fi
 wait

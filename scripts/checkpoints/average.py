@@ -1,6 +1,6 @@
 """Average the weights of checkpoints of one model (e.g. two stages of one run) into a new checkpoint.
 
-    python scripts/average_weights.py runs/colorize/colorizer runs/colorize_l1/colorizer --out weights/colorizer
+    python scripts/checkpoints/average.py runs/colorize/colorizer runs/colorize_l1/colorizer --out weights/colorizer
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 
 

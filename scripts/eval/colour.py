@@ -6,7 +6,7 @@ For a binned colouriser (`--bins`), `--temperatures` scores each annealed-mean t
 (lower = more vivid, further from the mean colour) and `--save-temperature` stores the chosen one in
 the checkpoint's config, which is what the hub then uses:
 
-    python scripts/eval_colour.py --colorizer runs/colorize_bins/colorizer --photos data/colour/test \\
+    python scripts/eval/colour.py --colorizer runs/colorize_bins/colorizer --photos data/colour/test \\
         --temperatures 1 0.6 0.38 --json runs/colour_temperatures.json
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import CONFIG_FILE, load_checkpoint  # noqa: E402
 from core.colorize import held_out_metrics, held_out_table  # noqa: E402
 

@@ -4,7 +4,7 @@ start scales (the one the tab's example uses is marked), saved next to the model
 for its card; and the random samples of any size (each stretched sample example: four seeds) as
 <model>/stretched.jpg.
 
-    python scripts/singan_paper_figures.py [--start-scales 1 2 3 4] [--out weights/singan]
+    python scripts/figures/singan_paper_figures.py [--start-scales 1 2 3 4] [--out weights/singan]
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@
   true photo triplets, each labelled with the classifier's first guess; the sketches are prepared
   for both models as the tab prepares them (demos.sketch2photo.prepare_sketch).
 
-    python scripts/eval_sketch.py --data data/sketchy --photo-data data/sketchy_objects \
+    python scripts/eval/sketch.py --data data/sketchy --photo-data data/sketchy_objects \
         --classifier weights/sketch_classifier --generator weights/sketch2photo \
         --sheet weights/sketch2photo/held_out_samples.jpg
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import PairTransform, SketchyDataset, category_folders, in_split, list_images  # noqa: E402
 from core.data import SEED_CATEGORIES, photo_id, sketchy_folders  # noqa: E402
@@ -151,7 +151,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="a Sketchy-layout folder")
     parser.add_argument("--photo-data", help="the photo model's Sketchy-layout pairs (default: --data), e.g. "
-                        "the cut-out photos of scripts/build_sketch_objects.py")
+                        "the cut-out photos of scripts/data/sketch_objects.py")
     parser.add_argument("--classifier", default="weights/sketch_classifier")
     parser.add_argument("--generator", default="weights/sketch2photo")
     parser.add_argument("--classifier-held-out", type=float, default=0.05)

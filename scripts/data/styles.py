@@ -3,7 +3,7 @@
 Each source folder becomes <out>/<name>/train and <out>/<name>/test (copies; `--test` of the images,
 drawn at random with `--seed` before any training), plus <out>/split.json saying which went where:
 
-    python scripts/build_style_data.py --out data/styles photos=../shared/data/landscapes \\
+    python scripts/data/styles.py --out data/styles photos=../shared/data/landscapes \\
         vangogh=../shared/data/paintings/vangogh monet=../shared/data/paintings/monet
     accelerate launch train/cyclegan.py --data-a data/styles/photos/train --data-b data/styles/vangogh/train \\
         --val-data data/styles/photos/test ...
@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.data import list_images  # noqa: E402
 
 

@@ -7,8 +7,8 @@ its long side and written to data/photos/train/ or, for the fixed held-out set, 
 Van Gogh's Starry Night (public domain, in opencv-doc) goes to data/starry_night/, the painting
 domain of the shipped CycleGAN style.
 
-    python scripts/build_photo_data.py            # downloads the two .deb files with apt-get
-    python scripts/build_photo_data.py --root /   # or reads them where they are installed
+    python scripts/data/photos.py            # downloads the two .deb files with apt-get
+    python scripts/data/photos.py --root /   # or reads them where they are installed
 """
 from __future__ import annotations
 

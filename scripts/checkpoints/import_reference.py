@@ -1,8 +1,8 @@
 """Import a reference project's generator as a hub checkpoint folder.
 
-    python scripts/import_checkpoint.py latest_net_G_A.pth weights/imported/my_style --back latest_net_G_B.pth
-    python scripts/import_checkpoint.py netG_epoch_24.pth weights/imported/my_dogs        # PyTorch's DCGAN example
-    python scripts/import_checkpoint.py junyanz:edges2shoes weights/imported/edges2shoes  # a published name (online)
+    python scripts/checkpoints/import_reference.py latest_net_G_A.pth weights/imported/my_style --back latest_net_G_B.pth
+    python scripts/checkpoints/import_reference.py netG_epoch_24.pth weights/imported/my_dogs        # PyTorch's DCGAN example
+    python scripts/checkpoints/import_reference.py junyanz:edges2shoes weights/imported/edges2shoes  # a published name (online)
 
 Under weights/imported/ (or $GANHUB_WEIGHTS/imported/) the tabs list what they can use: a CycleGAN
 generator (one file: painting only; with --back: painting and back) in Catholic2Gogh, a pix2pix
@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.importing import PUBLISHED, CheckpointImportError, import_checkpoint  # noqa: E402
 
 

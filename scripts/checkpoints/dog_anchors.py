@@ -8,7 +8,7 @@ the *training* photos, in the pooled features of an ImageNet network (core.featu
 Lite0, never the evaluation's judge, Lite2: picking in the judge's space would fit its quirks).
 The checkpoint is written again with the anchors in it (config `anchors`), weights as they were.
 
-    python scripts/pick_dog_anchors.py --generator weights/dogs --data data/dogs --out weights/dogs
+    python scripts/checkpoints/dog_anchors.py --generator weights/dogs --data data/dogs --out weights/dogs
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.metrics import realism  # noqa: E402
-from scripts.eval_dogs import judge, load_folder  # noqa: E402
+from scripts.eval.dogs import judge, load_folder  # noqa: E402
 
 
 @torch.no_grad()
@@ -42,7 +42,7 @@ def pick_anchors(generator, network: str, training_photos: torch.Tensor, candida
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generator", required=True)
-    parser.add_argument("--data", default="data/dogs", help="holds train/ (scripts/build_dog_data.py)")
+    parser.add_argument("--data", default="data/dogs", help="holds train/ (scripts/data/dogs.py)")
     parser.add_argument("--network", default="lite0", help="a core.features network (not the judge, lite2)")
     parser.add_argument("--reference-photos", type=int, default=3000, help="training photos to score against")
     parser.add_argument("--candidates", type=int, default=5000)

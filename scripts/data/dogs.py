@@ -8,7 +8,7 @@ and writes the rest for training, resized to `--size` px:
     data/dogs/test/dog.<n>.png    (never trained on: FID/KID and the memorisation check)
     data/dogs/split.json          (which photo went where, and the seed)
 
-    python scripts/build_dog_data.py --zip ../shared/data/dogs/dogs.zip [--size 64] [--test 1000]
+    python scripts/data/dogs.py --zip ../shared/data/dogs/dogs.zip [--size 64] [--test 1000]
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ The photos are drawn at random (seeded) from the folder, not picked by hand. Eac
 in a `--cell` px box, aspect kept; the colourised photos are made at full size, then shrunk. Give
 two colourisers (`--colorizer old new`) for a before-and-after sheet: grey, old, new.
 
-    python scripts/old_photo_sheet.py --colorizer weights/colorizer \\
+    python scripts/figures/old_photo_sheet.py --colorizer weights/colorizer \\
         --photos ../shared/data/old-photos/images --count 16 --out weights/colorizer/old_photos.png
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import load_checkpoint  # noqa: E402
 from core.colorize import colorize, grey_version  # noqa: E402
 from core.data import list_images  # noqa: E402

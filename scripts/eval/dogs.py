@@ -20,7 +20,7 @@ generator at several truncations (--mode) and a baseline generator (e.g. the pre
 --features adds the figures of a second, project-trained network (a resnet10t on Sketchy photos, the
 judge of earlier cards), trained from --sketchy-photos if the folder does not exist yet.
 
-    python scripts/eval_dogs.py --generator weights/dogs --baseline path/to/old/dogs --data data/dogs \\
+    python scripts/eval/dogs.py --generator weights/dogs --baseline path/to/old/dogs --data data/dogs \\
         --out runs/dogs_eval
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torchvision.utils import save_image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core import registry  # noqa: E402
 from core.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from core.features import DOG_CLASSES, judge_view, pretrained_features  # noqa: E402
@@ -101,7 +101,7 @@ def train_feature_network(photos_zip: str, out: Path, epochs: int, seed: int = 0
         val = images[val_idx].float()[:, :, 4:4 + SIZE, 4:4 + SIZE] / 127.5 - 1
         accuracy = (model(val).argmax(1) == labels[val_idx]).float().mean().item()
     card = (f"# Feature network for the dog figures\n\ntimm resnet10t trained from scratch by "
-            f"`scripts/eval_dogs.py` on the Sketchy database's photos (125 categories, {len(train_idx)} "
+            f"`scripts/eval/dogs.py` on the Sketchy database's photos (125 categories, {len(train_idx)} "
             f"photos, {epochs} epochs, 64 px); top-1 on {len(val_idx)} held-out photos: {accuracy:.1%}.\n")
     save_checkpoint(out, model, card=card, extra={"held_out_top1": accuracy})
 
@@ -163,7 +163,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generator", required=True)
     parser.add_argument("--baseline", help="another generator checkpoint to compare with")
-    parser.add_argument("--data", default="data/dogs", help="holds train/ and test/ (scripts/build_dog_data.py)")
+    parser.add_argument("--data", default="data/dogs", help="holds train/ and test/ (scripts/data/dogs.py)")
     parser.add_argument("--features", help="a second, project-trained feature network (trained if absent)")
     parser.add_argument("--sketchy-photos", default="../shared/data/sketchy/photos.zip")
     parser.add_argument("--feature-epochs", type=int, default=20)

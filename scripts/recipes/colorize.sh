@@ -7,12 +7,12 @@
 #   cells: Zhang et al.'s distribution over ab cells, cross-entropy with colour rebalancing
 # The shipped runs re-estimated the encoder's batch-norm statistics on grey crops until the first
 # sample grid (a bug fixed since: see the card); this script as it stands keeps ImageNet's.
-# Usage: bash scripts/train_shipped_colorize.sh RUNS_DIR [SHARED_DATA_DIR]
+# Usage: bash scripts/recipes/colorize.sh RUNS_DIR [SHARED_DATA_DIR]
 set -euo pipefail
 runs=${1:-runs}
 shared=${2:-../shared/data}
 mkdir -p "$runs"
-python scripts/build_colour_data.py --landscapes "$shared/landscapes" \
+python scripts/data/colour.py --landscapes "$shared/landscapes" \
   --sketchy-photos "$shared/sketchy/photos.zip" --dogs "$shared/dogs/dogs.zip" --out data/colour
 common=(--data data/colour/train --val-data data/colour/test --encoder lite0 --image-size 192 --crops-per-photo 4
         --batch-size 16 --precision fp32 --num-workers 0 --log-every 50 --save-every 200)
@@ -29,18 +29,18 @@ stage2=(--encoder-lr 0.1 --lr 2e-4 --decay-start 0.3 --max-steps 800 --sample-ev
 wait
 # Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against).
 for run in colour_ab_frozen colour_ab_tuned colour_cells_frozen; do
-  python scripts/eval_colour.py --colorizer "$runs/$run/colorizer" --photos data/colour/test \
+  python scripts/eval/colour.py --colorizer "$runs/$run/colorizer" --photos data/colour/test \
     --json "$runs/$run.eval.json" > "$runs/$run.eval.md"
 done
-python scripts/eval_colour.py --colorizer "$runs/colour_cells_tuned/colorizer" --photos data/colour/test \
+python scripts/eval/colour.py --colorizer "$runs/colour_cells_tuned/colorizer" --photos data/colour/test \
   --temperatures 1 0.6 0.38 --json "$runs/colour_cells_tuned.eval.json" > "$runs/colour_cells_tuned.eval.md"
 # Shipped: the ab head's stage 2 and stage 1 averaged 3:1 (some of stage 1's colour back), as int8.
-python scripts/average_weights.py "$runs/colour_ab_tuned/colorizer" "$runs/colour_ab_tuned/colorizer" \
+python scripts/checkpoints/average.py "$runs/colour_ab_tuned/colorizer" "$runs/colour_ab_tuned/colorizer" \
   "$runs/colour_ab_tuned/colorizer" "$runs/colour_ab_frozen/colorizer" --out "$runs/colorizer_shipped"
-python scripts/eval_colour.py --colorizer "$runs/colorizer_shipped" --photos data/colour/test \
+python scripts/eval/colour.py --colorizer "$runs/colorizer_shipped" --photos data/colour/test \
   --json "$runs/colorizer_shipped.eval.json" > "$runs/colorizer_shipped.eval.md"
-python scripts/int8_checkpoint.py "$runs/colorizer_shipped" --photos data/colour/test
+python scripts/checkpoints/int8.py "$runs/colorizer_shipped" --photos data/colour/test
 mkdir -p "$runs/colorizer_previous"  # the previous shipped model (a U-Net from scratch), for the before-and-after sheet
 for f in config.json model.safetensors; do git show "fa2b110:weights/colorizer/$f" > "$runs/colorizer_previous/$f"; done
-python scripts/old_photo_sheet.py --colorizer "$runs/colorizer_previous" "$runs/colorizer_shipped" \
+python scripts/figures/old_photo_sheet.py --colorizer "$runs/colorizer_previous" "$runs/colorizer_shipped" \
   --photos "$shared/old-photos/images" --count 16 --cell 200 --out "$runs/old_photos.png"

@@ -9,7 +9,7 @@ On photos no model saw, it paints each one and paints it back, then reports:
   photos (where the paintings start from) and for the painter's training paintings (the floor:
   real against real).
 
-    python scripts/eval_style.py --style weights/styles/vangogh --photos data/styles/photos/test \\
+    python scripts/eval/style.py --style weights/styles/vangogh --photos data/styles/photos/test \\
         --paintings data/styles/vangogh/test --train-paintings data/styles/vangogh/train \\
         --sheet weights/styles/vangogh/held_out_samples.jpg
 """
@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import load_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.images import load_image, to_image, to_tensor  # noqa: E402

@@ -2,10 +2,10 @@
 the size of fp16. Prints how far the model's output moved, on inputs you give, so the card can say
 whether it hurt.
 
-    python scripts/int8_checkpoint.py weights/styles/monet --photos data/styles/photos/test
-    python scripts/int8_checkpoint.py weights/colorizer --photos data/colour/test     # grey inputs
-    python scripts/int8_checkpoint.py weights/dogs                                     # seeded latents
-    python scripts/int8_checkpoint.py weights/sketch_classifier --photos data/sketchy/sketch/cup  # class probabilities
+    python scripts/checkpoints/int8.py weights/styles/monet --photos data/styles/photos/test
+    python scripts/checkpoints/int8.py weights/colorizer --photos data/colour/test     # grey inputs
+    python scripts/checkpoints/int8.py weights/dogs                                     # seeded latents
+    python scripts/checkpoints/int8.py weights/sketch_classifier --photos data/sketchy/sketch/cup  # class probabilities
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import CARD_FILE, load_checkpoint, save_checkpoint  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.images import load_image, to_tensor  # noqa: E402
