@@ -3,8 +3,10 @@
     python bench/dcgan.py [--weights weights/dogs] [--precision fp32|bf16] [--batch-size 64] [--device cpu]
 
 Generation: images/s for one batch of 64 from the shipped generator (eval mode, no grad).
-Training: images/s of core.steps.dcgan_step (as train/dcgan.py runs it: D, then G against a frozen
-D, DiffAugment on real and fake, then the EMA update) at the shipped size and configuration.
+Training: images/s of the step the checkpoint was trained with, as train/dcgan.py runs it, against
+fresh discriminators as its checkpoint records them (core.steps.projected_gan_step for a projected
+one, with a pixel one beside it if recorded; core.steps.dcgan_step otherwise): D, then G against a
+frozen D, DiffAugment on real and fake, then the EMA update.
 """
 from __future__ import annotations
 
@@ -18,10 +20,23 @@ from core import registry
 from core.checkpoint import load_checkpoint
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
-from core.models.dcgan import DCGANConfig
+from core.models.projected import FeatureProjector
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
-from core.steps import Bare, dcgan_step
+from core.steps import Bare, dcgan_step, projected_gan_step
 from core.training import update_ema
+
+
+def trained_against(generator) -> tuple[dict, FeatureProjector | None]:
+    """Fresh discriminators as the checkpoint records them (train/dcgan.py), and the frozen projector
+    a projected one reads; a checkpoint without a record (an imported one) gets the DCGAN one."""
+    extra = generator.checkpoint_extra
+    record = dict(extra.get("discriminator", {"kind": "dcgan"}))
+    if record.pop("kind") != "projected":
+        return {"D": registry.build("dcgan_discriminator", record or generator.config)}, None
+    discriminators = {"D": registry.build("projected_discriminator", record)}
+    if "pixel_discriminator" in extra:
+        discriminators["D_pixel"] = registry.build("dcgan_discriminator", extra["pixel_discriminator"])
+    return discriminators, FeatureProjector(discriminators["D"].config)
 
 
 def main():
@@ -37,17 +52,20 @@ def main():
         generate = statistics.median(timed(lambda: generator(z, labels), args.repeats, device=device))
 
     G = registry.build(generator.registry_name, c).to(device)
-    D = registry.build("dcgan_discriminator", DCGANConfig(image_size=c.image_size, z_dim=c.z_dim)
-                       if not isinstance(c, DCGANConfig) else c).to(device)
+    discriminators, projector = trained_against(generator)
     G_ema = copy.deepcopy(G).requires_grad_(False)
-    run = Bare({"G": G, "D": D}, precision=args.precision)
-    gan = GANLoss("vanilla")
+    run = Bare({"G": G} | {name: D.to(device) for name, D in discriminators.items()}, precision=args.precision)
+    gan = GANLoss("hinge")
+    augment = lambda images: diff_augment(images, "colour,translation,cutout")
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None
 
     def step():
         z_batch = torch.randn(args.batch_size, c.z_dim, device=device)
-        dcgan_step(run, real, y, z_batch, gan, lambda images: diff_augment(images, "translation"))
+        if projector is None:
+            dcgan_step(run, real, y, z_batch, gan, augment)
+        else:
+            projected_gan_step(run, real, z_batch, projector.to(device), gan, augment)
         update_ema(G_ema, G, 0.999)
 
     train = statistics.median(timed(step, args.repeats, device=device))
@@ -57,6 +75,8 @@ def main():
         "device": device_name(device),
         "model": f"{generator.registry_name}, {c.image_size} px, ngf {c.ngf}, z {c.z_dim}",
         "generate_batch64_images_per_s": round(64 / generate, 1),
+        "discriminators": sorted(discriminators),
+        "projected": projector is not None,
         "generate_batch64_ms": round(generate * 1000, 1),
         "batch_size": args.batch_size,
         "train_images_per_s": round(args.batch_size / train, 1),

@@ -252,6 +252,10 @@ def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generat
     assert generator.config.upsample == "resize" and generator(torch.randn(2, 16)).shape == (2, 3, 32, 32)
     recorded = generator.checkpoint_extra["discriminator"]
     assert recorded["kind"] == "projected" and recorded["backbone"] == "lite0" and recorded["input_size"] == 64
+    assert generator.checkpoint_extra["pixel_discriminator"]["ndf"] == 8
+    from bench.dcgan import trained_against  # the benchmark times the step against what was recorded
+    discriminators, projector = trained_against(generator)
+    assert discriminators["D_pixel"].config.ndf == 8 and projector.config.input_size == 64
     card = (tmp_path / "run" / "generator" / "README.md").read_text()
     assert "projected D: frozen EfficientNet-Lite0" in card and "beside it a DCGAN D on the pixels" in card
 

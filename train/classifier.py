@@ -70,6 +70,11 @@ class ClassifierArgs(TrainArgs):
     # annealed end would all be alike)
     average_from: float = 1.0
 
+    @property
+    def average_start(self) -> int:
+        """The first step whose weights join the average."""
+        return round(self.average_from * self.max_steps)
+
 
 @torch.no_grad()
 def held_out_accuracy(model, dataset, device, batch_size=256) -> dict:
@@ -148,7 +153,6 @@ def main():
                       keep={"average": copy.deepcopy(model).eval().requires_grad_(False)} if averaging else None,
                       before_export=recompute_batch_norm)
     model = trainer.models["classifier"]
-    average_start = round(args.average_from * args.max_steps)
     for batch in trainer:
         sketches = augment(batch["A"], args)
         with trainer.accelerator.autocast():
@@ -158,8 +162,8 @@ def main():
         trainer.backward(loss)
         optimizer.step()
         trainer.log(loss=loss.item(), accuracy=(logits.argmax(-1) == batch["label"]).float().mean().item())
-        if averaging and trainer.step >= average_start:  # decay n/(n+1): the plain mean of n+1 weights
-            averaged = trainer.step - average_start
+        if averaging and trainer.step >= args.average_start:  # decay n/(n+1): the plain mean of n+1 weights
+            averaged = trainer.step - args.average_start
             update_ema(trainer.unwrap("average"), trainer.unwrap("classifier"), averaged / (averaged + 1))
 
 
@@ -184,8 +188,7 @@ def model_card(args, train_set, metrics, trainer, exported: str = "classifier") 
                       if args.seed_weight != 1 else "")
     majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
     classifier = trainer.unwrap(exported)
-    average_start = round(args.average_from * args.max_steps)
-    averaged = (f"\n- Weights: the average of steps {average_start + 1}-{trainer.step} (SWA), learning rate held at "
+    averaged = (f"\n- Weights: the average of steps {args.average_start + 1}-{trainer.step} (SWA), learning rate held at "
                 f"{args.lr:g}, batch-norm statistics recomputed on 50 training batches" if exported == "average" else "")
     parameters = sum(p.numel() for p in classifier.parameters())
     return f"""# Sketch classifier ({classifier.config.arch}, {parameters / 1e6:.1f}M parameters)

@@ -186,7 +186,7 @@ def main():
                       keep={"G_ema": G_ema} if args.ema else None,
                       exports={exported: "generator"}, sample_fn=samples, card_fn=card,
                       before_export=standing_statistics,
-                      export_extras={exported: {"discriminator": asdict(D.config) | {"kind": args.discriminator}}})
+                      export_extras={exported: discriminator_record(D, discriminators.get("D_pixel"), args)})
     if projector is not None:
         projector.to(trainer.device)
     for batch in trainer:
@@ -198,6 +198,14 @@ def main():
             trainer.log(**projected_gan_step(trainer, real, z, projector, gan_loss, augment))
         if args.ema:
             update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), ema_decay(args, trainer.step))
+
+
+def discriminator_record(D, D_pixel, args) -> dict:
+    """What the generator trained against, kept in its checkpoint: bench/dcgan.py times the same step."""
+    record = {"discriminator": asdict(D.config) | {"kind": args.discriminator}}
+    if D_pixel is not None:
+        record["pixel_discriminator"] = asdict(D_pixel.config)
+    return record
 
 
 def model_card(args, dataset, step, hardware, metrics=None) -> str:
