@@ -188,8 +188,9 @@ def model_card(args, train_set, metrics, trainer, exported: str = "classifier") 
                       if args.seed_weight != 1 else "")
     majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
     classifier = trainer.unwrap(exported)
-    averaged = (f"\n- Weights: the average of steps {args.average_start + 1}-{trainer.step} (SWA), learning rate held at "
-                f"{args.lr:g}, batch-norm statistics recomputed on 50 training batches" if exported == "average" else "")
+    averaged = (f"\n- Weights: the average of steps {args.average_start + 1}-{trainer.step} (SWA), learning rate "
+                f"held at {args.lr:g}, batch-norm statistics recomputed on 50 training batches"
+                if exported == "average" else "")
     parameters = sum(p.numel() for p in classifier.parameters())
     return f"""# Sketch classifier ({classifier.config.arch}, {parameters / 1e6:.1f}M parameters)
 

@@ -52,7 +52,7 @@ class DCGANArgs(GANArgs):
     generator: str = "dcgan"      # "dcgan" or "fastgan" (FastGAN's lite generator, unconditional: --ngf is
                                   # then its width at the output scale, doubled at each coarser one)
     discriminator: str = "dcgan"  # "dcgan" (learned from scratch) or "projected" (heads on frozen ImageNet features)
-    backbone: str = "lite0"       # projected: the frozen network (core.features)
+    projected_backbone: str = "lite0"  # projected: the frozen network (core.features)
     projected_size: int = 128     # projected: images are resized to this for the frozen network
     pixel_discriminator: bool = False  # projected: the DCGAN D on the pixels beside it (Vision-aided GAN's ensemble)
     spectral_norm: bool = True
@@ -132,7 +132,7 @@ def main():
     if args.discriminator == "projected":
         if dataset.class_names:
             raise SystemExit("--discriminator projected is unconditional: drop --conditional.")
-        D = registry.build("projected_discriminator", backbone=args.backbone, input_size=args.projected_size)
+        D = registry.build("projected_discriminator", backbone=args.projected_backbone, input_size=args.projected_size)
         projector = FeatureProjector(D.config)
         if args.pixel_discriminator:
             discriminators["D_pixel"] = registry.build("dcgan_discriminator", config)
@@ -219,9 +219,9 @@ def model_card(args, dataset, step, hardware, metrics=None) -> str:
         generator = (f"FastGAN G (lite: resize upsampling, GLU, skip-layer excitation), z {args.z_dim}, width "
                      f"{args.ngf} at {args.image_size} px" if args.generator == "fastgan" else
                      f"DCGAN G ({args.upsample} upsampling), z {args.z_dim}, ngf {args.ngf}")
-        model = (f"{generator}; projected D: frozen "
-                 f"EfficientNet-{args.backbone.title()} (ImageNet) at {args.projected_size} px, fixed random channel "
-                 f"and scale mixing, four trainable heads with spectral norm"
+        model = (f"{generator}; projected D: frozen EfficientNet-{args.projected_backbone.title()} (ImageNet) "
+                 f"at {args.projected_size} px, fixed random channel and scale mixing, four trainable heads with "
+                 f"spectral norm"
                  + (f"; beside it a DCGAN D on the pixels (ndf {args.ndf})" if args.pixel_discriminator else ""))
     else:
         model = (f"DCGAN G/D, z {args.z_dim}, ngf {args.ngf}, ndf {args.ndf}; spectral norm in D: "

@@ -23,12 +23,12 @@ mkdir -p "$runs"
 python scripts/data/dogs.py --zip "$shared/dogs/dogs.zip" --out data/dogs --size 64 --test 1000
 accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/dcgan.py \
   --data data/dogs/train --out "$runs/dogs_vision_aided" --image-size 64 --ngf 64 --ndf 64 --no-spectral-norm \
-  --start-from .old_dogs --discriminator projected --pixel-discriminator --backbone lite0 --projected-size 128 \
+  --start-from .old_dogs --discriminator projected --pixel-discriminator --projected-backbone lite0 --projected-size 128 \
   --batch-size 32 --precision fp32 --lr 2e-4 --max-steps 4000 --decay-start 0.6 \
   --ema 0.999 --ema-rampup 0.05 --num-workers 0 --sample-every 100 --save-every 100 --log-every 25 \
   --time-limit 75 --resume > "$runs/dogs_vision_aided.log" 2>&1  # stopped at step 2,434
 gpu="accelerate launch --num_processes 1 train/dcgan.py --data data/dogs/train --image-size 64 --ngf 64 --ndf 64
-  --no-spectral-norm --discriminator projected --pixel-discriminator --backbone lite0 --projected-size 224
+  --no-spectral-norm --discriminator projected --pixel-discriminator --projected-backbone lite0 --projected-size 224
   --batch-size 128 --precision bf16 --lr 2e-4 --ema 0.999 --ema-rampup 0.05 --num-workers 3 --sample-every 500
   --save-every 1000000 --log-every 100"
 $gpu --start-from "$runs/dogs_vision_aided/generator" --out "$runs/dogs_224" --max-steps 3775 --decay-start 1.0 \
