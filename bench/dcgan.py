@@ -53,6 +53,8 @@ def main():
 
     G = registry.build(generator.registry_name, c).to(device)
     discriminators, projector = trained_against(generator)
+    if projector is not None:
+        projector.to(device)
     G_ema = copy.deepcopy(G).requires_grad_(False)
     run = Bare({"G": G} | {name: D.to(device) for name, D in discriminators.items()}, precision=args.precision)
     gan = GANLoss("hinge")
@@ -65,7 +67,7 @@ def main():
         if projector is None:
             dcgan_step(run, real, y, z_batch, gan, augment)
         else:
-            projected_gan_step(run, real, z_batch, projector.to(device), gan, augment)
+            projected_gan_step(run, real, z_batch, projector, gan, augment)
         update_ema(G_ema, G, 0.999)
 
     train = statistics.median(timed(step, args.repeats, device=device))
@@ -75,9 +77,9 @@ def main():
         "device": device_name(device),
         "model": f"{generator.registry_name}, {c.image_size} px, ngf {c.ngf}, z {c.z_dim}",
         "generate_batch64_images_per_s": round(64 / generate, 1),
+        "generate_batch64_ms": round(generate * 1000, 1),
         "discriminators": sorted(discriminators),
         "projected": projector is not None,
-        "generate_batch64_ms": round(generate * 1000, 1),
         "batch_size": args.batch_size,
         "train_images_per_s": round(args.batch_size / train, 1),
         "peak_memory_mb": round(peak_memory_mb(device), 1),
