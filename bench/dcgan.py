@@ -5,8 +5,8 @@
 Generation: images/s for one batch of 64 from the shipped generator (eval mode, no grad).
 Training: images/s of the step the checkpoint was trained with, as train/dcgan.py runs it, against
 fresh discriminators as its checkpoint records them (core.steps.projected_gan_step for a projected
-one, with a pixel one beside it if recorded; core.steps.dcgan_step otherwise): D, then G against a
-frozen D, DiffAugment on real and fake, then the EMA update.
+one, with a pixel one beside it if recorded; core.steps.dcgan_step otherwise), with the GAN loss and
+DiffAugment policy it records: D, then G against a frozen D, then the EMA update.
 """
 from __future__ import annotations
 
@@ -26,17 +26,22 @@ from core.steps import Bare, dcgan_step, projected_gan_step
 from core.training import update_ema
 
 
-def trained_against(generator) -> tuple[dict, FeatureProjector | None]:
-    """Fresh discriminators as the checkpoint records them (train/dcgan.py), and the frozen projector
-    a projected one reads; a checkpoint without a record (an imported one) gets the DCGAN one."""
+# A checkpoint without a record (an imported one) is timed with the paper's DCGAN step.
+PAPER_DCGAN = {"gan_loss": "vanilla", "diffaugment": ""}
+
+
+def trained_against(generator) -> tuple[dict, FeatureProjector | None, dict]:
+    """Fresh discriminators as the checkpoint records them (train/dcgan.py), the frozen projector a
+    projected one reads, and the objective (GAN loss, DiffAugment policy) it was trained with."""
     extra = generator.checkpoint_extra
     record = dict(extra.get("discriminator", {"kind": "dcgan"}))
+    objective = extra.get("objective", PAPER_DCGAN)
     if record.pop("kind") != "projected":
-        return {"D": registry.build("dcgan_discriminator", record or generator.config)}, None
+        return {"D": registry.build("dcgan_discriminator", record or generator.config)}, None, objective
     discriminators = {"D": registry.build("projected_discriminator", record)}
     if "pixel_discriminator" in extra:
         discriminators["D_pixel"] = registry.build("dcgan_discriminator", extra["pixel_discriminator"])
-    return discriminators, FeatureProjector(discriminators["D"].config)
+    return discriminators, FeatureProjector(discriminators["D"].config), objective
 
 
 def main():
@@ -52,13 +57,13 @@ def main():
         generate = statistics.median(timed(lambda: generator(z, labels), args.repeats, device=device))
 
     G = registry.build(generator.registry_name, c).to(device)
-    discriminators, projector = trained_against(generator)
+    discriminators, projector, objective = trained_against(generator)
     if projector is not None:
         projector.to(device)
     G_ema = copy.deepcopy(G).requires_grad_(False)
     run = Bare({"G": G} | {name: D.to(device) for name, D in discriminators.items()}, precision=args.precision)
-    gan = GANLoss("hinge")
-    augment = lambda images: diff_augment(images, "colour,translation,cutout")
+    gan = GANLoss(objective["gan_loss"])
+    augment = lambda images: diff_augment(images, objective["diffaugment"])
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None
 
@@ -80,6 +85,7 @@ def main():
         "generate_batch64_ms": round(generate * 1000, 1),
         "discriminators": sorted(discriminators),
         "projected": projector is not None,
+        "objective": objective,
         "batch_size": args.batch_size,
         "train_images_per_s": round(args.batch_size / train, 1),
         "peak_memory_mb": round(peak_memory_mb(device), 1),

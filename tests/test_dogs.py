@@ -254,8 +254,9 @@ def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generat
     assert recorded["kind"] == "projected" and recorded["backbone"] == "lite0" and recorded["input_size"] == 64
     assert generator.checkpoint_extra["pixel_discriminator"]["ndf"] == 8
     from bench.dcgan import trained_against  # the benchmark times the step against what was recorded
-    discriminators, projector = trained_against(generator)
+    discriminators, projector, objective = trained_against(generator)
     assert discriminators["D_pixel"].config.ndf == 8 and projector.config.input_size == 64
+    assert objective == {"gan_loss": "hinge", "diffaugment": "colour,translation,cutout"}
     card = (tmp_path / "run" / "generator" / "README.md").read_text()
     assert "projected D: frozen EfficientNet-Lite0" in card and "beside it a DCGAN D on the pixels" in card
 

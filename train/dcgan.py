@@ -202,7 +202,8 @@ def main():
 
 def discriminator_record(D, D_pixel, args) -> dict:
     """What the generator trained against, kept in its checkpoint: bench/dcgan.py times the same step."""
-    record = {"discriminator": asdict(D.config) | {"kind": args.discriminator}}
+    record = {"discriminator": asdict(D.config) | {"kind": args.discriminator},
+              "objective": {"gan_loss": args.gan_loss, "diffaugment": args.diffaugment}}
     if D_pixel is not None:
         record["pixel_discriminator"] = asdict(D_pixel.config)
     return record
