@@ -35,6 +35,7 @@ def test_line_drawings_travel_in_one_bit_exactly(tmp_path):
     for n, drawing in enumerate(drawings):
         Image.fromarray(drawing).save(source / f"{n}.png")
     carry.pack(source, tmp_path / "packed", size=16, bits=1, quality=95)
+    assert [p.suffix for p in (tmp_path / "packed").glob("mosaic*")] == [".tif"]
     carry.unpack(tmp_path / "packed", tmp_path / "back")
     for n, drawing in enumerate(drawings):
         assert np.array_equal(np.asarray(Image.open(tmp_path / "back" / f"{n}.png").convert("L")), drawing)
