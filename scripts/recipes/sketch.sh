@@ -34,6 +34,20 @@ python scripts/checkpoints/average.py "$runs/sketch_lite0/classifier" "$runs/ske
 $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from "$runs/sketch_soup" --seed 1 \
   --image-size 112 --batch-size 128 --lr 3e-4 --average-from 0.08 --max-steps 5000 --seed-weight 3 --precision fp32 \
   --num-workers 0 --log-every 50 --save-every 200 > "$runs/sketch_swa.log" 2>&1
+# ...then from that (the previous shipped weights) the same averaging at 144 px, 3,125 steps averaged from step
+# 107 (two sessions, resumed: a first 574-step probe was given --max-steps 700 --average-from 0.1 and went on
+# with these flags), its average and its starting point averaged 1:1, and the result read at 128 px.
+$launch train/classifier.py --data "$data" --out "$runs/sketch_144" --start-from "$runs/sketch_swa/classifier" \
+  --seed 3 --image-size 144 --batch-size 128 --lr 3e-4 --average-from 0.0265 --max-steps 4000 --seed-weight 3 \
+  --precision fp32 --num-workers 0 --log-every 50 --save-every 200 --time-limit 112 --resume \
+  > "$runs/sketch_144.log" 2>&1  # stopped by its time limit at step 3,125
+python scripts/checkpoints/average.py "$runs/sketch_144/classifier" "$runs/sketch_swa/classifier" \
+  --out "$runs/sketch_classifier"
+python - "$runs/sketch_classifier/config.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1])); config["config"]["image_size"] = 128
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
 
 # The photo model: the original project's four categories, 15% of their photos held out. Each photo's
 # object is cut out onto white and framed at 90% of the square (GrabCut, needs opencv-python-headless),
