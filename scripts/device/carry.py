@@ -58,7 +58,8 @@ def write_features(name: str, out: Path, bits: int = 16) -> Path:
     """An importable package named as the PyPI one, its state dict in fp16 (half the size) or int8 with a
     scale per output channel (a quarter: starting points for fine-tuning, where that rounding is noise)."""
     _, package_name, module_name, _ = VARIANTS[name]
-    state = torch.load(weights_file(name), map_location="cpu", weights_only=True)
+    path = weights_file(name)
+    state = torch.load(path, map_location="cpu", weights_only=True)
     package = out / module_name
     package.mkdir(parents=True, exist_ok=True)
     for stale in ("weights.pth", "int8.pth"):
