@@ -35,8 +35,8 @@ $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from
   --image-size 112 --batch-size 128 --lr 3e-4 --average-from 0.08 --max-steps 5000 --seed-weight 3 --precision fp32 \
   --num-workers 0 --log-every 50 --save-every 200 > "$runs/sketch_swa.log" 2>&1
 # ...then from that (the previous shipped weights) the same averaging at 144 px, 3,125 steps averaged from step
-# 107 (two sessions, resumed: a first 574-step probe was given --max-steps 700 --average-from 0.1 and went on
-# with these flags), its average and its starting point averaged 1:1, and the result read at 128 px.
+# 107 (two sessions, resumed: a first 574-step probe had --max-steps 700, averaging from the same step, and
+# went on with these flags), its average and its starting point averaged 1:1, and the result read at 128 px.
 $launch train/classifier.py --data "$data" --out "$runs/sketch_144" --start-from "$runs/sketch_swa/classifier" \
   --seed 3 --image-size 144 --batch-size 128 --lr 3e-4 --average-from 0.0265 --max-steps 4000 --seed-weight 3 \
   --precision fp32 --num-workers 0 --log-every 50 --save-every 200 --time-limit 112 --resume \
