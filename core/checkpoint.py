@@ -33,10 +33,18 @@ class CheckpointError(RuntimeError):
     """A checkpoint that cannot be loaded; the message says which file and why."""
 
 
-def _int8(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def quantize_int8(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric int8 with one fp16 scale per slice of dim 0 (per output channel of a conv)."""
     scale = tensor.float().abs().amax(dim=tuple(range(1, tensor.ndim)), keepdim=True).clamp_min(1e-12) / 127
     return (tensor.float() / scale).round().clamp(-127, 127).to(torch.int8), scale.to(torch.float16)
+
+
+def dequantize_int8(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Restore quantize_int8's weights (key, key + INT8_SCALE) to floats in place, keeping the order."""
+    for key in [k for k in state if k.endswith(INT8_SCALE)]:
+        weight = key[:-len(INT8_SCALE)]
+        state[weight] = state[weight].float() * state.pop(key).float()
+    return state
 
 
 def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None = None,
@@ -55,7 +63,7 @@ def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
         if int8_weights and key in parameters and tensor.ndim >= 2 and tensor.numel() >= 256:
-            state[key], state[key + INT8_SCALE] = _int8(tensor)
+            state[key], state[key + INT8_SCALE] = quantize_int8(tensor)
             continue
         if dtype is not None and tensor.is_floating_point():
             tensor = tensor.to(dtype)
@@ -154,9 +162,7 @@ def load_checkpoint(source, device: str | torch.device = "cpu",
         state = load_file(weights)
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(f"{weights} is damaged or truncated ({error}).") from None
-    for key in [k for k in state if k.endswith(INT8_SCALE)]:
-        weight = key[:-len(INT8_SCALE)]
-        state[weight] = state[weight].float() * state.pop(key).float()
+    dequantize_int8(state)
     _check_matches(model, state, folder)
     model.load_state_dict(state)
     model.checkpoint_extra = config.get("extra", {})

