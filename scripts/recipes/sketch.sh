@@ -43,11 +43,7 @@ $launch train/classifier.py --data "$data" --out "$runs/sketch_144" --start-from
   > "$runs/sketch_144.log" 2>&1  # stopped by its time limit at step 3,125
 python scripts/checkpoints/average.py "$runs/sketch_144/classifier" "$runs/sketch_swa/classifier" \
   --out "$runs/sketch_classifier"
-python - "$runs/sketch_classifier/config.json" <<'PY'
-import json, sys
-config = json.load(open(sys.argv[1])); config["config"]["image_size"] = 128
-json.dump(config, open(sys.argv[1], "w"), indent=2)
-PY
+sed -i 's/"image_size": [0-9]*,/"image_size": 128,/' "$runs/sketch_classifier/config.json"  # the working size
 
 # The photo model: the original project's four categories, 15% of their photos held out. Each photo's
 # object is cut out onto white and framed at 90% of the square (GrabCut, needs opencv-python-headless),
