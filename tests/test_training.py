@@ -109,9 +109,11 @@ def test_classifier_continues_from_an_exported_classifier(sketchy_folder, tmp_pa
     launch("classifier.py", *tiny, "--out", tmp_path / "first", "--max-steps", 2)
     start = tmp_path / "first" / "classifier"
     # learning rate 0: the continued weights must be the exported ones, not a fresh start
+    # at another working size, which the export records (it is read at the size it was trained at)
     launch("classifier.py", *tiny, "--out", tmp_path / "second", "--max-steps", 1, "--lr", 0,
-           "--start-from", start, "--seed-weight", 2)
+           "--start-from", start, "--seed-weight", 2, "--image-size", 40)
     first, second = load_checkpoint(start), load_checkpoint(tmp_path / "second" / "classifier")
+    assert (first.config.image_size, second.config.image_size) == (32, 40)
     for (name, a), b in zip(first.named_parameters(), second.parameters()):
         assert torch.equal(a, b), name
     card = (tmp_path / "second" / "classifier" / "README.md").read_text()
