@@ -117,11 +117,11 @@ def main():
         arch, options = ((VARIANTS[args.imagenet][0], {}) if args.imagenet
                          else (args.arch, json.loads(args.arch_options)))
         model = registry.build("timm_classifier", arch=arch, class_names=train_set.class_names, in_channels=1,
-                               image_size=args.image_size, pretrained=args.pretrained, arch_options=options)
+                               pretrained=args.pretrained, arch_options=options)
         if args.imagenet:
             model.load_imagenet(args.imagenet)
     model.config.flip_average = args.flip_average
-    model.config.image_size = args.image_size  # read at the size it was trained at, also when it started at another
+    model.config.image_size = args.image_size  # read at the size it was trained at, whatever it started from
     # channels-last runs EfficientNet's depthwise convolutions 1.7x faster on a CPU (bench/classifier.py)
     model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
