@@ -34,13 +34,13 @@ python scripts/checkpoints/average.py "$runs/sketch_lite0/classifier" "$runs/ske
 $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from "$runs/sketch_soup" --seed 1 \
   --image-size 112 --batch-size 128 --lr 3e-4 --average-from 0.08 --max-steps 5000 --seed-weight 3 --precision fp32 \
   --num-workers 0 --log-every 50 --save-every 200 > "$runs/sketch_swa.log" 2>&1
-# ...then from that (the previous shipped weights) the same averaging at 144 px, 4,000 steps averaged from step
-# 107, in three sessions, resumed (a first 574-step probe had --max-steps 700, averaging from the same step, and
-# went on with these flags; the second session's --time-limit 112 stopped it at step 3,125; the third ran to the
-# end). Its export is the shipped classifier, read at 144 px (the export of that run said 112, the starting
-# checkpoint's size: a bug fixed since, so the config was set to 144 by hand).
+# ...then from that (the previous shipped weights) the same averaging at 144 px, 5,000 steps averaged from step
+# 107, in four sessions, resumed (a first 574-step probe had --max-steps 700, averaging from the same step, and
+# went on to 4,000 steps with --average-from 0.0265; the second session's --time-limit 112 stopped it at step
+# 3,125; the third ran to step 4,000, the fourth on to 5,000 with the flags below). Its export is the shipped
+# classifier, read at 144 px (the step-4,000 export said 112, the starting checkpoint's size: a bug fixed since).
 $launch train/classifier.py --data "$data" --out "$runs/sketch_144" --start-from "$runs/sketch_swa/classifier" \
-  --seed 3 --image-size 144 --batch-size 128 --lr 3e-4 --average-from 0.0265 --max-steps 4000 --seed-weight 3 \
+  --seed 3 --image-size 144 --batch-size 128 --lr 3e-4 --average-from 0.0212 --max-steps 5000 --seed-weight 3 \
   --precision fp32 --num-workers 0 --log-every 50 --save-every 200 --resume > "$runs/sketch_144.log" 2>&1
 
 # The photo model: the original project's four categories, 15% of their photos held out. Each photo's
