@@ -110,6 +110,20 @@ def test_classifier_flip_average_reads_a_drawing_and_its_mirror_alike():
     assert torch.allclose(c.probabilities(torch.cat([sketch, other]))[1], c.probabilities(other)[0], atol=1e-6)
 
 
+def test_classifier_weights_stay_channels_last_through_a_save_and_load(tmp_path):
+    """The layout that makes prediction faster survives the checkpoint (saved contiguous, loaded back)."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    torch.manual_seed(0)
+    c = registry.build("timm_classifier", arch="resnet10t", class_names=["a", "b", "c"]).eval()
+    save_checkpoint(tmp_path / "c", c)
+    loaded = load_checkpoint(tmp_path / "c")
+    convs = [m.weight for m in loaded.net.modules() if isinstance(m, torch.nn.Conv2d) and m.in_channels > 1]
+    assert convs and all(w.is_contiguous(memory_format=torch.channels_last) for w in convs)
+    assert not all(w.is_contiguous() for w in convs)
+    sketch = torch.rand(2, 1, 64, 64)
+    assert torch.allclose(loaded.probabilities(sketch), c.probabilities(sketch), atol=1e-6)
+
+
 def test_classifier_starts_from_imagenet_lite0_with_the_stem_summed_for_grey_input():
     from core.features import imagenet_network
     c = registry.build("timm_classifier", arch="efficientnet_lite0", class_names=["a", "b", "c"]).load_imagenet("lite0")
