@@ -30,7 +30,7 @@ class TimmClassifier(nn.Module):
         self.net = timm.create_model(config.arch, pretrained=config.pretrained, num_classes=len(config.class_names),
                                      in_chans=config.in_channels, **config.arch_options)
         # channels-last runs EfficientNet's depthwise convolutions faster on a CPU, in training (1.7x)
-        # and in the tab's prediction (about 15%: bench/classifier.py); loading weights keeps the layout
+        # and in the tab's prediction (about a fifth: bench/classifier.py); loading weights keeps the layout
         self.net.to(memory_format=torch.channels_last)
 
     def load_imagenet(self, name: str) -> "TimmClassifier":
