@@ -12,9 +12,7 @@
 # with scripts/eval/dogs.py before it goes anywhere near weights/.
 set -euo pipefail
 minutes=${1:?minutes of training}
-out=${OUT:-runs/device_out}
-mkdir -p "$out"
-export PYTHONPATH=.:.gpu/site PYTHONUNBUFFERED=1
+source scripts/device/setup.sh
 python scripts/device/carry.py unpack .gpu/dogs data/dogs/train
 start=()
 [ -f .gpu/start/model.safetensors ] && start=(--start-from .gpu/start)
@@ -23,7 +21,7 @@ accelerate launch --num_processes 1 --mixed_precision no train/dcgan.py --data d
   --discriminator projected --pixel-discriminator --projected-backbone lite0 --projected-size 224 \
   --batch-size 128 --precision bf16 --lr 2e-4 --max-steps 100000 --ema 0.999 --ema-rampup 0.05 \
   --num-workers 8 --sample-every 1000 --save-every 1000000 --log-every 200 --time-limit "$minutes" \
-  "${start[@]}" 2>&1 | tr '\r' '\n' | grep -v '^$' > "$out/train.log"
+  "${start[@]}" 2>&1 | log_lines > "$out/train.log"
 python scripts/checkpoints/int8.py runs/dogs_fastgan/generator
 cp runs/dogs_fastgan/generator/{config.json,model.safetensors,README.md} "$out/"
 cp "$(ls -t runs/dogs_fastgan/samples/*.png | head -1)" "$out/samples.png" 2>/dev/null || true

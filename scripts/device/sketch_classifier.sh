@@ -16,12 +16,10 @@ minutes=${1:?minutes of training}
 variant=${2:-lite1}
 size=${3:-160}
 steps=${4:-6000}
-out=${OUT:-runs/device_out}
-mkdir -p "$out"
-export PYTHONPATH=.:.gpu/site PYTHONUNBUFFERED=1
+source scripts/device/setup.sh
 python scripts/device/carry.py unpack .gpu/sketch data/sketchy/sketch
 accelerate launch --num_processes 1 --mixed_precision no train/classifier.py --data data/sketchy \
   --out runs/sketch_gpu --imagenet "$variant" --image-size "$size" --batch-size 256 --lr 2e-3 \
   --max-steps "$steps" --seed-weight 3 --precision bf16 --num-workers 8 --log-every 100 \
-  --save-every 1000000 --time-limit "$minutes" 2>&1 | tr '\r' '\n' | grep -v '^$' > "$out/train.log"
+  --save-every 1000000 --time-limit "$minutes" 2>&1 | log_lines > "$out/train.log"
 cp runs/sketch_gpu/classifier/{config.json,model.safetensors,README.md} "$out/"
