@@ -110,6 +110,18 @@ def test_classifier_flip_average_reads_a_drawing_and_its_mirror_alike():
     assert torch.allclose(c.probabilities(torch.cat([sketch, other]))[1], c.probabilities(other)[0], atol=1e-6)
 
 
+def test_classifier_divides_out_the_prior_of_classes_training_oversampled():
+    torch.manual_seed(0)
+    c = registry.build("timm_classifier", arch="resnet10t", class_names=["a", "b", "c"]).eval()
+    sketch = torch.rand(2, 1, 64, 64)
+    plain = c.probabilities(sketch)
+    c.config.oversampled = {"b": 3.0}
+    adjusted = c.probabilities(sketch)
+    assert torch.allclose(adjusted.sum(-1), torch.ones(2), atol=1e-6)
+    assert torch.allclose(adjusted[:, 1] / adjusted[:, 0], plain[:, 1] / plain[:, 0] / 3, rtol=1e-4)
+    assert torch.allclose(adjusted[:, 2] / adjusted[:, 0], plain[:, 2] / plain[:, 0], rtol=1e-4)
+
+
 def test_classifier_weights_stay_channels_last_through_a_save_and_load(tmp_path):
     """The layout that makes prediction faster survives the checkpoint (saved contiguous, loaded back)."""
     from core.checkpoint import load_checkpoint, save_checkpoint

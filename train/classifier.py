@@ -121,6 +121,9 @@ def main():
         if args.imagenet:
             model.load_imagenet(args.imagenet)
     model.config.flip_average = args.flip_average
+    # what the sampler favours, the prediction divides back out (the four keep most of their gain)
+    model.config.oversampled = ({name: args.seed_weight for name in SEED_CATEGORIES if name in train_set.class_names}
+                                if args.seed_weight != 1 else {})
     model.config.image_size = args.image_size  # read at the size it was trained at, whatever it started from
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay, fused=True)
     averaging = args.average_from < 1
@@ -184,6 +187,7 @@ def model_card(args, train_set, metrics, trainer, exported: str = "classifier") 
                  f"{sum(r for r, _ in seed) / max(sum(t for _, t in seed), 1):.3f} over {sum(t for _, t in seed)} "
                  f"sketches.\n" if seed else "")
     seed_weighting = (f"; the sketches of {', '.join(SEED_CATEGORIES)} drawn {args.seed_weight:g}× as often"
+                      " (a prior the prediction divides back out)"
                       if args.seed_weight != 1 else "")
     majority = max(t for _, t in metrics["per_class"].values()) / max(metrics["images"], 1)
     classifier = trainer.unwrap(exported)

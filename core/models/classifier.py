@@ -19,6 +19,9 @@ class ClassifierConfig:
     pretrained: bool = False   # ImageNet weights need the internet; off by default
     arch_options: dict = field(default_factory=dict)  # passed to timm, e.g. narrower ResNet "channels"
     flip_average: bool = False  # predict from the image and its mirror image: a mirrored drawing means the same
+    # class → how many times as often training drew it as the data holds it: training taught the network
+    # that prior, so prediction divides it back out (logit adjustment, Menon et al. 2021)
+    oversampled: dict[str, float] = field(default_factory=dict)
 
 
 @register("timm_classifier", ClassifierConfig)
@@ -52,9 +55,17 @@ class TimmClassifier(nn.Module):
         training size as the training data was)."""
         x = resize_batch(x, self.config.image_size)
         if not self.config.flip_average:
-            return self(x).float().softmax(dim=-1)
-        probs = self(torch.cat([x, x.flip(-1)])).float().softmax(dim=-1)  # one batch: one pass, not two
-        return (probs[:len(x)] + probs[len(x):]) / 2
+            probs = self(x).float().softmax(dim=-1)
+        else:
+            probs = self(torch.cat([x, x.flip(-1)])).float().softmax(dim=-1)  # one batch: one pass, not two
+            probs = (probs[:len(x)] + probs[len(x):]) / 2
+        if not self.config.oversampled:
+            return probs
+        prior = torch.ones(probs.shape[-1])
+        for name, times in self.config.oversampled.items():
+            prior[self.config.class_names.index(name)] = times
+        probs = probs / prior
+        return probs / probs.sum(dim=-1, keepdim=True)
 
     @torch.no_grad()
     def top_k(self, x: torch.Tensor, k: int = 5) -> list[dict[str, float]]:

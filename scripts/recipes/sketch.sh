@@ -37,11 +37,19 @@ $launch train/classifier.py --data "$data" --out "$runs/sketch_swa" --start-from
 # ...then from that (the previous shipped weights) the same averaging at 144 px, 5,000 steps averaged from step
 # 107, in four sessions, resumed (a first 574-step probe had --max-steps 700, averaging from the same step, and
 # went on to 4,000 steps with --average-from 0.0265; the second session's --time-limit 112 stopped it at step
-# 3,125; the third ran to step 4,000, the fourth on to 5,000 with the flags below). Its export is the shipped
-# classifier, read at 144 px (the step-4,000 export said 112, the starting checkpoint's size: a bug fixed since).
+# 3,125; the third ran to step 4,000, the fourth on to 5,000 with the flags below). Its export was the shipped
+# classifier before the next run, read at 144 px (the step-4,000 export said 112, the starting checkpoint's size: a bug fixed since).
 $launch train/classifier.py --data "$data" --out "$runs/sketch_144" --start-from "$runs/sketch_swa/classifier" \
   --seed 3 --image-size 144 --batch-size 128 --lr 3e-4 --average-from 0.0212 --max-steps 5000 --seed-weight 3 \
   --precision fp32 --num-workers 0 --log-every 50 --save-every 200 --resume > "$runs/sketch_144.log" 2>&1
+# ...then from that (the previous shipped weights) the same averaging at 160 px, seed 4, stopped by the
+# session's --time-limit at step 2,140 (a 38-minute probe to step 588, then 118 minutes resumed; on
+# another machine the same minutes end at another step: the shipped export is step 2,140's). Its export,
+# with the 3x prior of the four divided out (config `oversampled`, which the script now writes itself), is
+# the shipped classifier, read at 160 px.
+$launch train/classifier.py --data "$data" --out "$runs/sketch_160" --start-from "$runs/sketch_144/classifier" \
+  --seed 4 --image-size 160 --batch-size 128 --lr 3e-4 --average-from 0.035 --max-steps 3000 --seed-weight 3 \
+  --precision fp32 --num-workers 0 --log-every 50 --save-every 200 --time-limit 156 > "$runs/sketch_160.log" 2>&1
 
 # The photo model: the original project's four categories, 15% of their photos held out. Each photo's
 # object is cut out onto white and framed at 90% of the square (GrabCut, needs opencv-python-headless),
