@@ -121,7 +121,7 @@ def main():
         if args.imagenet:
             model.load_imagenet(args.imagenet)
     model.config.flip_average = args.flip_average
-    # what the sampler favours, the prediction divides back out (the four keep most of their gain)
+    # the prior the sampler teaches (one the data lacks), the exported classifier's prediction divides back out
     model.config.oversampled = ({name: args.seed_weight for name in SEED_CATEGORIES if name in train_set.class_names}
                                 if args.seed_weight != 1 else {})
     model.config.image_size = args.image_size  # read at the size it was trained at, whatever it started from

@@ -61,7 +61,7 @@ class TimmClassifier(nn.Module):
             probs = (probs[:len(x)] + probs[len(x):]) / 2
         if not self.config.oversampled:
             return probs
-        prior = torch.ones(probs.shape[-1])
+        prior = torch.ones(probs.shape[-1], device=probs.device)
         for name, times in self.config.oversampled.items():
             prior[self.config.class_names.index(name)] = times
         probs = probs / prior
