@@ -102,6 +102,8 @@ class PretrainedFeatures(nn.Module):
     def __init__(self, name: str = "lite0", pretrained: bool = True):
         super().__init__()
         self.net = imagenet_network(name, pretrained)
+        # channels-last: on this CPU Lite2's forward is 30% faster and Lite0's forward and backward 10%
+        self.net.to(memory_format=torch.channels_last)
         self.name = name
         self.requires_grad_(False)
         self.eval()
