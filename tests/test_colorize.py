@@ -63,6 +63,17 @@ def test_tall_image_is_not_stretched_to_a_square():
     assert colorize_with(model, tall, render_size=128).size == (90, 400)
 
 
+def test_small_photos_are_coloured_at_the_scale_the_model_trained_at_and_large_ones_within_render_size():
+    model = registry.build("unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4).eval()
+    seen = []
+    translate = model.translate
+    model.translate = lambda L: seen.append(tuple(L.shape[-2:])) or translate(L)
+    sizes = {(64, 48): (288, 384), (300, 400): (400, 300), (1600, 1200): (384, 512), (20, 1000): (512, 10)}
+    for (w, h), network_size in sizes.items():
+        assert colorize_with(model, Image.new("L", (w, h), 128), render_size=512).size == (w, h)
+        assert seen.pop() == network_size
+
+
 def test_bad_uploads_are_clear_errors(tmp_path):
     bad = tmp_path / "scan.tif"
     bad.write_bytes(b"II*\x00broken")
