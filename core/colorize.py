@@ -70,8 +70,8 @@ def grey_version(image: Image.Image) -> Image.Image:
 # (PhotoCrops, max_zoom 2): they know things at that scale. A smaller photo (a thumbnail, the 128 px
 # dogs of the held-out split) is enlarged for the network to the middle of that range, 288 px on its
 # short side: seen at its own 128 px, a dog is smaller than any dog in training, and the model falls
-# back on a beige wash (Lite2 named 84 of 177 held-out dogs as in the colour photo that way, 91 in
-# grey; enlarged, 88).
+# back on a beige wash (enlarged, the shipped model's held-out Lite2 agreement rose from 59.6% to
+# 61.2% and its PSNR by 0.26 dB: weights/colorizer/README.md).
 TRAINED_SHORT_SIDE = 288
 
 
