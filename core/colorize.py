@@ -90,10 +90,12 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
     h, w = L.shape[-2:]
     size = working_size(h, w, render_size)
     enlarge = size[0] > h
-    if enlarge:
+    if size == (h, w):
+        seen = L
+    elif enlarge:
         seen = F.interpolate(L, size=size, mode="bicubic", align_corners=False).clamp(0, 100)
     else:
-        seen = L if size == (h, w) else F.interpolate(L, size=size, mode="area")
+        seen = F.interpolate(L, size=size, mode="area")
     ab = denormalize_ab(generator.translate(normalize_l(seen)).float())
     ab = F.interpolate(ab, size=(h, w), mode="bilinear", align_corners=False, antialias=enlarge)
     return lab_to_image(L, ab)
