@@ -62,19 +62,24 @@ class PerceptualLoss(nn.Module):
     trained on few pairs learns what the target's textures and parts look like to an ImageNet
     network, not only their average colour. `semantic` > 0 adds that weight times the KL divergence
     from the target's ImageNet class distribution to the output's (the same network's classifier):
-    an output that the network recognises as it recognises the target. The network is shared and
-    never trained; gradients flow through it to the output."""
+    an output that the network recognises as it recognises the target. `semantic_networks` takes
+    that KL in each of several networks and averages it (default: `backbone` alone): colour that
+    only one network rewards (an adversarial cast) counts for less. The networks are shared and
+    never trained; gradients flow through them to the output."""
 
     def __init__(self, backbone: str = "lite0", weights: tuple[float, ...] = (0.125, 0.25, 0.5, 1.0),
-                 semantic: float = 0.0):
+                 semantic: float = 0.0, semantic_networks: tuple[str, ...] = ()):
         super().__init__()
         from core.features import pretrained_features
-        if backbone == "lite2":
+        semantic_networks = tuple(semantic_networks) or (backbone,)
+        if "lite2" in (backbone, *semantic_networks):
             raise ValueError("perceptual loss in lite2: Lite2 is the evaluations' judge, never trained against; "
                              "use lite0 or lite1")
         self.features = pretrained_features(backbone)
         self.weights = weights
         self.semantic = semantic
+        self.semantic_networks = semantic_networks
+        self.other_networks = {name: pretrained_features(name) for name in semantic_networks if name != backbone}
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         # fp32 even under autocast: in bf16 EfficientNet's depthwise convolutions run ~8x slower on a CPU
@@ -84,9 +89,21 @@ class PerceptualLoss(nn.Module):
             got = self.features.pyramid(output.float())
             loss = sum(w * F.l1_loss(g, want) for w, g, want in zip(self.weights, got, wanted))
             if self.semantic:
-                with torch.no_grad():
-                    wanted_classes = self.features.logits_from_pyramid(wanted[-1]).log_softmax(1)
-                got_classes = self.features.logits_from_pyramid(got[-1]).log_softmax(1)
-                loss = loss + self.semantic * F.kl_div(got_classes, wanted_classes, log_target=True,
-                                                       reduction="batchmean")
+                kl = sum(self._class_kl(name, output.float(), target.float(), got, wanted)
+                         for name in self.semantic_networks)
+                loss = loss + self.semantic * kl / len(self.semantic_networks)
             return loss
+
+    def _class_kl(self, name, output, target, got, wanted) -> torch.Tensor:
+        """KL from the target's ImageNet class distribution to the output's in network `name`
+        (the perceptual network's classes come from the pyramids already computed)."""
+        if name in self.other_networks:
+            network = self.other_networks[name]
+            with torch.no_grad():
+                wanted_classes = network(target).log_softmax(1)
+            got_classes = network(output).log_softmax(1)
+        else:
+            with torch.no_grad():
+                wanted_classes = self.features.logits_from_pyramid(wanted[-1]).log_softmax(1)
+            got_classes = self.features.logits_from_pyramid(got[-1]).log_softmax(1)
+        return F.kl_div(got_classes, wanted_classes, log_target=True, reduction="batchmean")

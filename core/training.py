@@ -71,24 +71,33 @@ class PerceptualArgs:
     perceptual: str = ""          # "lite0"/"lite1": a perceptual loss in that ImageNet network's features
     lambda_perceptual: float = 3.0
     semantic: float = 0.0         # --perceptual: weight of the class-distribution KL inside it (0: features only)
+    semantic_networks: str = ""   # --semantic: that KL averaged over these networks, e.g. "lite0,lite1" ("": --perceptual's)
+
+    def semantic_names(self) -> tuple[str, ...]:
+        """--semantic-networks as names (empty: the perceptual network's own classes)."""
+        return tuple(name for name in self.semantic_networks.split(",") if name)
 
     def perceptual_loss(self, device):
         """core.losses.PerceptualLoss as these flags ask, on `device`, or None."""
         from core.losses import PerceptualLoss
-        return PerceptualLoss(self.perceptual, semantic=self.semantic).to(device) if self.perceptual else None
+        if not self.perceptual:
+            return None
+        return PerceptualLoss(self.perceptual, semantic=self.semantic, semantic_networks=self.semantic_names()).to(device)
 
     def perceptual_record(self) -> str:
         """The loss in a few words, for the exported checkpoint's extras ("" without --perceptual)."""
         if not self.perceptual:
             return ""
-        return f"{self.lambda_perceptual:g} x {self.perceptual}" + (f", semantic {self.semantic:g}" if self.semantic else "")
+        networks = f" in {'+'.join(self.semantic_names())}" if self.semantic_names() else ""
+        return f"{self.lambda_perceptual:g} x {self.perceptual}" + (f", semantic {self.semantic:g}{networks}" if self.semantic else "")
 
     def perceptual_card(self, pair: str) -> str:
         """The loss term for a model card's list of losses ("" without --perceptual)."""
         if not self.perceptual:
             return ""
-        semantic = (f", plus {self.semantic:g} x the KL divergence between its ImageNet class distributions of the two"
-                    if self.semantic else "")
+        networks = " and ".join(f"EfficientNet-{name.title()}" for name in self.semantic_names())
+        whose = f"the mean over {networks} of the KL divergence between their" if networks else "the KL divergence between its"
+        semantic = f", plus {self.semantic:g} x {whose} ImageNet class distributions of the two" if self.semantic else ""
         return (f" + {self.lambda_perceptual:g} x perceptual (L1 in ImageNet EfficientNet-{self.perceptual.title()} "
                 f"features at strides 4-32 of {pair}{semantic})")
 

@@ -266,17 +266,19 @@ def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_
     common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,
               "--encoder", "lite0", "--freeze-encoder", "--pretrain-steps", 100, "--lambda-l1", 0, "--seed", 3)
     runs = {"start": ("--lr", 0), "none": (), "perceptual": ("--perceptual", "lite0"),
-            "semantic": ("--perceptual", "lite0", "--semantic", 5)}
+            "semantic": ("--perceptual", "lite0", "--semantic", 5, "--semantic-networks", "lite0,lite1")}
     for name, flags in runs.items():
         launch("colorize.py", *common, *flags, "--out", tmp_path / name)
     exported = {name: load_checkpoint(tmp_path / name / "colorizer") for name in runs}
     weight = {name: model.up[0].body[0].weight for name, model in exported.items()}
-    assert exported["semantic"].checkpoint_extra["perceptual"] == "5 x lite0, semantic 5"  # recorded with the weights
+    assert exported["semantic"].checkpoint_extra["perceptual"] == "5 x lite0, semantic 5 in lite0+lite1"  # recorded with the weights
     assert exported["none"].checkpoint_extra["perceptual"] == ""
     assert torch.equal(weight["none"], weight["start"])  # without L1 or GAN there is nothing to learn from
     assert not torch.equal(weight["perceptual"], weight["start"])  # the perceptual loss reaches the decoder
     assert "perceptual (L1 in ImageNet EfficientNet-Lite0" in (tmp_path / "perceptual" / "colorizer" / "README.md").read_text()
     assert not torch.equal(weight["semantic"], weight["perceptual"])  # the class term teaches something more
-    assert "5 x the KL divergence" in (tmp_path / "semantic" / "colorizer" / "README.md").read_text()
+    card = (tmp_path / "semantic" / "colorizer" / "README.md").read_text()
+    assert "5 x the mean over EfficientNet-Lite0 and EfficientNet-Lite1 of the KL divergence" in card
+    assert "short side of 1-2 x that" in card
     with pytest.raises(AssertionError, match="drop --bins"):  # the cells head's colour is not differentiable
         launch("colorize.py", *common, "--out", tmp_path / "cells", "--perceptual", "lite0", "--bins")

@@ -156,6 +156,14 @@ def test_the_semantic_term_adds_the_kl_between_the_networks_class_distributions(
         kl = (wanted * (wanted.log() - got.log())).sum()
         assert kl > 1  # an espresso is not citrus fruit
         assert torch.allclose(semantic(coffee, fruits) - plain(coffee, fruits), 2 * kl, rtol=1e-3)
+        # in two networks: the mean of the two KLs (Lite1's own classifier on the whole images)
+        lite1 = pretrained_features("lite1")
+        wanted1, got1 = lite1(fruits).softmax(1), lite1(coffee).softmax(1)
+        kl1 = (wanted1 * (wanted1.log() - got1.log())).sum()
+        both = PerceptualLoss("lite0", semantic=2.0, semantic_networks=("lite0", "lite1"))
+        assert torch.allclose(both(coffee, fruits) - plain(coffee, fruits), kl + kl1, rtol=1e-3)
+    with pytest.raises(ValueError, match="judge"):
+        PerceptualLoss("lite0", semantic=2.0, semantic_networks=("lite1", "lite2"))
 
 
 def test_conditional_step_with_a_projected_discriminator_trains_its_heads_and_the_generator_through_it():

@@ -46,6 +46,7 @@ class ColorizeArgs(PerceptualArgs, GANArgs):
     val_data: str = ""            # held-out photos for the model card (default: none)
     image_size: int = 256
     crops_per_photo: int = 50
+    max_zoom: float = 2.0         # training photos rescaled to a short side of image_size up to this many times it, then cropped
     depth: int = 8
     ngf: int = 32
     max_mult: int = 8
@@ -92,7 +93,7 @@ def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: floa
 
 def main():
     args = parse_args(ColorizeArgs)
-    train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo)
+    train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom)
     models = {"G": colouriser(args)}
     if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
         models["D"] = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
@@ -190,7 +191,8 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
 Trained by `train/colorize.py` of this hub.
 
 - Network: {network}
-- Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch)
+- Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch,
+  from the photo rescaled to a short side of 1-{args.max_zoom:g} x that)
 - Steps: {steps}{start}
 - Hardware: {hardware}
 
