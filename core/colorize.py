@@ -145,17 +145,24 @@ def held_out_table(metrics: dict) -> str:
     groups = {}
     for r in metrics["rows"]:
         groups.setdefault(r["photo"] if few else r["photo"].split("_")[0] + " photos", []).append(r)
-    rows = "\n".join(f"| {name} ({len(group)}) | {g['psnr']:.2f} / {g['psnr_grey']:.2f} | {g['ssim']:.3f} / "
-                     f"{g['ssim_grey']:.3f} | {g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f} |"
-                     for name, group in groups.items() for g in [_mean(group)])
-    m = metrics["mean"]
+    judged = bool(metrics.get("judge"))
+
+    def row(name, g, bold=""):
+        cells = [name, f"{g['psnr']:.2f} / {g['psnr_grey']:.2f}", f"{g['ssim']:.3f} / {g['ssim_grey']:.3f}",
+                 f"{g['colourfulness']:.1f} / {g['colourfulness_truth']:.1f}"]
+        if judged:
+            cells.append(f"{100 * g['agrees']:.1f}% / {100 * g['agrees_grey']:.1f}%")
+        return "| " + " | ".join(f"{bold}{c}{bold}" for c in cells) + " |"
+
+    rows = "\n".join(row(f"{name} ({len(group)})", _mean(group)) for name, group in groups.items())
+    judge = f" | {metrics['judge'].title()} top-1 as the original's: result / grey input" if judged else ""
     return f"""On {len(metrics['rows'])} held-out photos (`{metrics['folder']}`, never used in training), each
 turned grey and colourised at render size {metrics['render_size']}, compared with the original colour photo:
 
-| photo | PSNR dB: result / grey input | SSIM: result / grey input | colourfulness: result / truth |
-| --- | --- | --- | --- |
+| photo | PSNR dB: result / grey input | SSIM: result / grey input | colourfulness: result / truth{judge} |
+| --- | --- | --- | ---{' | ---' if judged else ''} |
 {rows}
-| **mean** | **{m['psnr']:.2f} / {m['psnr_grey']:.2f}** | **{m['ssim']:.3f} / {m['ssim_grey']:.3f}** | **{m['colourfulness']:.1f} / {m['colourfulness_truth']:.1f}** |
+{row("mean", metrics["mean"], bold="**")}
 {semantic_line(metrics)}"""
 
 

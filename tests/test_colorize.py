@@ -202,6 +202,7 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     assert list(means) == ["1.0", "0.2"] and means["1.0"] != means["0.2"]
     assert all(m["psnr_grey"] == means["1.0"]["psnr_grey"] for m in means.values())
     assert 0 <= means["1.0"]["agrees_grey"] <= 1 and "shortfall" in result.stdout  # the Lite2 semantic test
+    assert "| Lite2 top-1 as the original's: result / grey input |" in result.stdout  # per source of photos too
     assert load_checkpoint(binned).config.temperature == 0.2
     regression = save_checkpoint(tmp_path / "regression", registry.build(
         "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4))

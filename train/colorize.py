@@ -18,8 +18,10 @@ EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first
 and the original in an ImageNet network's features, deepest scale weighted most: colours that keep
 what the photo shows recognisable, which L1 on ab alone does not ask for; --semantic adds to it the
 KL divergence between the network's ImageNet class distributions of the two (Iizuka et al. 2016
-train colour beside recognition). The generator is exported to <out>/colorizer with a model card
-holding held-out PSNR, SSIM and colourfulness.
+train colour beside recognition), averaged over several networks with --semantic-networks lite0,lite1.
+--max-zoom bounds how far into a photo the training crops reach (1: the whole short side). The
+generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and
+colourfulness.
 """
 from __future__ import annotations
 
