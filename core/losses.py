@@ -79,7 +79,7 @@ class PerceptualLoss(nn.Module):
         self.weights = weights
         self.semantic = semantic
         self.semantic_networks = semantic_networks
-        self.other_networks = {name: pretrained_features(name) for name in semantic_networks if name != backbone}
+        self.other_networks = nn.ModuleDict({name: pretrained_features(name) for name in semantic_networks if name != backbone})
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         # fp32 even under autocast: in bf16 EfficientNet's depthwise convolutions run ~8x slower on a CPU
