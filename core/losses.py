@@ -83,14 +83,14 @@ class PerceptualLoss(nn.Module):
 
     def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         # fp32 even under autocast: in bf16 EfficientNet's depthwise convolutions run ~8x slower on a CPU
+        output, target = output.float(), target.float()
         with torch.autocast(output.device.type, enabled=False):
             with torch.no_grad():
-                wanted = self.features.pyramid(target.float())
-            got = self.features.pyramid(output.float())
+                wanted = self.features.pyramid(target)
+            got = self.features.pyramid(output)
             loss = sum(w * F.l1_loss(g, want) for w, g, want in zip(self.weights, got, wanted))
             if self.semantic:
-                kl = sum(self._class_kl(name, output.float(), target.float(), got, wanted)
-                         for name in self.semantic_networks)
+                kl = sum(self._class_kl(name, output, target, got, wanted) for name in self.semantic_networks)
                 loss = loss + self.semantic * kl / len(self.semantic_networks)
             return loss
 

@@ -88,7 +88,8 @@ class PerceptualArgs:
         """The loss in a few words, for the exported checkpoint's extras ("" without --perceptual)."""
         if not self.perceptual:
             return ""
-        networks = f" in {'+'.join(self.semantic_names())}" if self.semantic_names() else ""
+        names = self.semantic_names()
+        networks = f" in {'+'.join(names)}" if names else ""
         return f"{self.lambda_perceptual:g} x {self.perceptual}" + (f", semantic {self.semantic:g}{networks}" if self.semantic else "")
 
     def perceptual_card(self, pair: str) -> str:
