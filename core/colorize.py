@@ -66,19 +66,21 @@ def grey_version(image: Image.Image) -> Image.Image:
     return Image.fromarray((grey * 255).round().astype(np.uint8)).convert("RGB")
 
 
-# The colourisers train on 192 px crops of photos whose short side was drawn between 192 and 384 px
-# (PhotoCrops, max_zoom 2): they know things at that scale. A smaller photo (a thumbnail, the 128 px
-# dogs of the held-out split) is enlarged for the network to the middle of that range, 288 px on its
-# short side: seen at its own 128 px, a dog is smaller than any dog in training, and the model falls
-# back on a beige wash (enlarged, the shipped model's held-out Lite2 agreement rose from 59.6% to
-# 61.2% and its PSNR by 0.26 dB: weights/colorizer/README.md).
-TRAINED_SHORT_SIDE = 288
+# The colourisers train on crops of photos rescaled to a range of short sides (PhotoCrops; the shipped
+# model: 192 px crops from 192-384 px): they know things at that scale. A smaller photo (a thumbnail,
+# the 128 px dogs of the held-out split) is enlarged for the network to the middle of that range,
+# which a pretrained colouriser's config records as `short_side` (288 for the shipped model): seen at
+# its own 128 px, a dog is smaller than any dog in training, and the model falls back on a beige wash
+# (enlarged, the shipped model's held-out Lite2 agreement rose from 59.6% to 61.2% and its PSNR by
+# 0.26 dB: weights/colorizer/README.md). Colourisers whose config has no such field get 288.
+DEFAULT_SHORT_SIDE = 288
 
 
-def working_size(h: int, w: int, render_size: int) -> tuple[int, int]:
+def working_size(h: int, w: int, render_size: int, short_side: int = DEFAULT_SHORT_SIDE) -> tuple[int, int]:
     """The size the network colours an h×w photo at, aspect kept: the long side at most `render_size`
-    (bounded time for any upload), the short side at least TRAINED_SHORT_SIDE where that allows."""
-    scale = min(render_size / max(h, w), max(1.0, TRAINED_SHORT_SIDE / min(h, w)))
+    (bounded time for any upload), the short side at least `short_side` (the scale the model trained
+    at) where that allows."""
+    scale = min(render_size / max(h, w), max(1.0, short_side / min(h, w)))
     return max(1, round(h * scale)), max(1, round(w * scale))
 
 
@@ -88,7 +90,7 @@ def colorize(generator, image: Image.Image, render_size: int = 512) -> Image.Ima
     device = next(generator.parameters()).device
     L = lightness(image).to(device)
     h, w = L.shape[-2:]
-    size = working_size(h, w, render_size)
+    size = working_size(h, w, render_size, getattr(generator.config, "short_side", DEFAULT_SHORT_SIDE))
     enlarge = size[0] > h
     if size == (h, w):
         seen = L

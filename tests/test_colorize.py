@@ -72,6 +72,12 @@ def test_small_photos_are_coloured_at_the_scale_the_model_trained_at_and_large_o
     for (w, h), network_size in sizes.items():
         assert colorize_with(model, Image.new("L", (w, h), 128), render_size=512).size == (w, h)
         assert seen.pop() == network_size
+    # a colouriser that trained at another scale records it in its config, and is enlarged to that
+    model = registry.build("pretrained_colorizer", widths=(8, 8, 8, 8), short_side=160).eval()
+    translate = model.translate
+    model.translate = lambda L: seen.append(tuple(L.shape[-2:])) or translate(L)
+    assert colorize_with(model, Image.new("L", (64, 48), 128), render_size=512).size == (64, 48)
+    assert seen.pop() == (160, 213)
 
 
 def test_bad_uploads_are_clear_errors(tmp_path):
@@ -249,13 +255,14 @@ def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(phot
     launch("colorize.py", *common, "--out", tmp_path / "frozen", "--freeze-encoder")
     frozen = load_checkpoint(tmp_path / "frozen" / "colorizer")
     assert type(frozen).__name__ == "PretrainedColorizer"
+    assert frozen.config.short_side == 96  # the middle of the training photos' short sides, 64-128 px
     as_exported = lambda t: t.half().float() if t.is_floating_point() else t  # exports store fp16
     assert all(torch.equal(v, as_exported(imagenet[k])) for k, v in frozen.encoder.net.state_dict().items())
     assert "EfficientNet-Lite0" in (tmp_path / "frozen" / "colorizer" / "README.md").read_text()
     launch("colorize.py", *common, "--out", tmp_path / "tuned", "--start-from", tmp_path / "frozen" / "colorizer",
-           "--encoder-lr", 0.5, "--bins")
+           "--encoder-lr", 0.5, "--bins", "--max-zoom", 1.5)
     tuned = load_checkpoint(tmp_path / "tuned" / "colorizer")
-    assert tuned.config.head == "cells"
+    assert tuned.config.head == "cells" and tuned.config.short_side == 80
     before = frozen.encoder.net.state_dict()
     changed = [k for k, v in tuned.encoder.net.state_dict().items() if not torch.equal(v, before[k])]
     assert any("blocks.6" in k for k in changed)  # the encoder learned too

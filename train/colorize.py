@@ -151,7 +151,7 @@ def colouriser(args):
     U-Net from scratch."""
     if args.encoder:
         G = registry.build("pretrained_colorizer", encoder=args.encoder, head="cells" if args.bins else "ab",
-                           temperature=args.temperature)
+                           temperature=args.temperature, short_side=round(args.image_size * (1 + args.max_zoom) / 2))
         return G.load_imagenet()
     unet = dict(in_channels=1, depth=args.depth, ngf=args.ngf, max_mult=args.max_mult, norm=args.norm)
     if args.bins:

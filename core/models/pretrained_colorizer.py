@@ -36,6 +36,7 @@ class PretrainedColorizerConfig:
     widths: tuple[int, ...] = (128, 64, 32, 24)      # decoder channels at strides 16, 8, 4 and 2
     head: str = "ab"                                 # "ab" (regression) or "cells" (ab-cell distribution)
     temperature: float = 0.38                        # "cells": of the annealed mean
+    short_side: int = 288                            # the training photos' middle short side (px): smaller photos are enlarged to it
 
 
 class Encoder(nn.Module):
