@@ -19,7 +19,7 @@ from torch import nn
 from core.augment import soften_edges
 from core.image_pool import ImagePool
 from core.losses import GANLoss, gradient_penalty, l1_loss, total_variation
-from core.models.colorizer import CELL_STRIDE, ab_bins
+from core.models.colorizer import CELL_STRIDE, ab_bins, annealed_mean
 from core.training import PRECISIONS, adam, frozen
 
 class Bare:
@@ -102,18 +102,26 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
     return losses
 
 
-def ab_cell_step(run, L: torch.Tensor, ab: torch.Tensor, cell_weights: torch.Tensor | None = None) -> dict:
+def ab_cell_step(run, L: torch.Tensor, ab: torch.Tensor, cell_weights: torch.Tensor | None = None,
+                 perceptual: Callable | None = None, lambda_perceptual: float = 0.0) -> dict:
     """Zhang et al.'s colouriser (core/models/colorizer.py): cross-entropy between G's cell scores and
     each pixel's true ab cell, on the scores' coarser grid; `cell_weights` (one per cell) count
-    rare, saturated colours more."""
+    rare, saturated colours more. `perceptual(fake_ab, ab)` adds λ_p times a loss on the colour G
+    would show: the annealed mean of its scores, which is differentiable."""
     G, opt = run.models["G"], run.optimizers["G"]
     opt.zero_grad(set_to_none=True)
     with run.autocast():
         logits = G(L, logits=True)
     loss = F.cross_entropy(logits.float(), ab_bins(F.avg_pool2d(ab, CELL_STRIDE)), weight=cell_weights)
+    losses = {"loss_ce": loss.detach()}
+    if perceptual is not None:
+        with run.autocast():
+            loss_perceptual = perceptual(annealed_mean(logits, run.unwrap("G").config.temperature), ab)
+        loss = loss + lambda_perceptual * loss_perceptual
+        losses["loss_perceptual"] = loss_perceptual.detach()
     run.backward(loss)
     opt.step()
-    return {"loss_ce": loss.detach()}
+    return losses
 
 
 def cyclegan_step(run, a: torch.Tensor, b: torch.Tensor, gan_loss: GANLoss, pools: tuple[ImagePool, ImagePool],

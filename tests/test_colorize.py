@@ -288,5 +288,10 @@ def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_
     card = (tmp_path / "semantic" / "colorizer" / "README.md").read_text()
     assert "5 x the mean over EfficientNet-Lite0 and EfficientNet-Lite1 of the KL divergence" in card
     assert "short side of 1-2 x that" in card
-    with pytest.raises(AssertionError, match="drop --bins"):  # the cells head's colour is not differentiable
-        launch("colorize.py", *common, "--out", tmp_path / "cells", "--perceptual", "lite0", "--bins")
+    # the cells head's annealed mean is differentiable: the same terms reach its decoder too
+    for name, weight_flags in {"cells": ("--lambda-perceptual", 0), "cells_semantic": ()}.items():
+        launch("colorize.py", *common, "--bins", "--perceptual", "lite0", "--semantic", 5, *weight_flags,
+               "--out", tmp_path / name)
+    cells = {name: load_checkpoint(tmp_path / name / "colorizer").up[0].body[0].weight for name in ("cells", "cells_semantic")}
+    assert not torch.equal(cells["cells"], cells["cells_semantic"])
+    assert "photo (the annealed mean) and the original, plus 5 x" in (tmp_path / "cells_semantic" / "colorizer" / "README.md").read_text()

@@ -14,9 +14,10 @@ copies an exported colouriser's matching layers into G first (a binned one takes
 U-Net body, all but its last layer). --encoder lite0 puts a small U-Net decoder on the ImageNet-trained
 EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first with
 --freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate.
---perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB)
-and the original in an ImageNet network's features, deepest scale weighted most: colours that keep
-what the photo shows recognisable, which L1 on ab alone does not ask for; --semantic adds to it the
+--perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB;
+with --bins the cells' annealed mean, which is differentiable) and the original in an ImageNet
+network's features, deepest scale weighted most: colours that keep what the photo shows
+recognisable, which L1 on ab alone does not ask for; --semantic adds to it the
 KL divergence between the network's ImageNet class distributions of the two (Iizuka et al. 2016
 train colour beside recognition), averaged over several networks with --semantic-networks lite0,lite1.
 --max-zoom bounds how far into a photo the training crops reach (1: the whole short side). The
@@ -131,15 +132,13 @@ def main():
     if weights is not None:
         weights = weights.to(trainer.device)
     perceptual = args.perceptual_loss(trainer.device)
-    if perceptual is not None and args.bins:
-        raise SystemExit("--perceptual needs the regression head (its ab is differentiable): drop --bins.")
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
-        if args.bins:
-            trainer.log(**ab_cell_step(trainer, L, ab, weights))
-            continue
         # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
         in_rgb = (lambda fake_ab, _: perceptual(rgb_batch(L, fake_ab), batch["image"])) if perceptual is not None else None
+        if args.bins:
+            trainer.log(**ab_cell_step(trainer, L, ab, weights, perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
+            continue
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
@@ -175,11 +174,11 @@ def encoder_groups(G, args) -> dict:
 def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
     table = (held_out_table(metrics) if metrics
              else "No held-out folder was given (--val-data), so no held-out metrics.\n")
+    perceptual = args.perceptual_card(f"the colourised photo{' (the annealed mean)' if args.bins else ''} and the original")
     if args.bins:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
-                 f"rebalancing {args.rebalance or 'off'}; colour = annealed mean at temperature {args.temperature:g}")
+                 f"rebalancing {args.rebalance or 'off'}{perceptual}; colour = annealed mean at temperature {args.temperature:g}")
     else:
-        perceptual = args.perceptual_card("the colourised photo and the original")
         steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
                  f"{args.lambda_l1:g} x L1{perceptual});\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
