@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.colorize import DEFAULT_SHORT_SIDE
 from core.features import ENCODER_STAGES, VARIANTS, imagenet_network, load_imagenet_weights, stage_outputs
 from core.models.colorizer import AB_SIDE, annealed_mean
 from core.models.layers import ImageTranslator
@@ -36,7 +37,7 @@ class PretrainedColorizerConfig:
     widths: tuple[int, ...] = (128, 64, 32, 24)      # decoder channels at strides 16, 8, 4 and 2
     head: str = "ab"                                 # "ab" (regression) or "cells" (ab-cell distribution)
     temperature: float = 0.38                        # "cells": of the annealed mean
-    short_side: int = 288                            # the training photos' middle short side (px): smaller photos are enlarged to it
+    short_side: int = DEFAULT_SHORT_SIDE             # the training photos' middle short side (px): smaller photos are enlarged to it
 
 
 class Encoder(nn.Module):
