@@ -246,6 +246,30 @@ def test_pretrained_colorizer_colours_any_size_and_round_trips(head, tmp_path):
             assert G(L, logits=True).shape == (1, 484, 16, 24)
 
 
+def test_global_context_starts_as_the_model_it_warm_starts_from_then_learns_from_the_whole_photo(tmp_path):
+    from core.checkpoint import load_checkpoint, save_checkpoint, warm_start
+    from core.features import pretrained_features
+    torch.manual_seed(0)
+    small = dict(head="ab", widths=(16, 8, 8, 8))
+    base = registry.build("pretrained_colorizer", **small).load_imagenet().eval()
+    G = registry.build("pretrained_colorizer", global_context=True, **small).load_imagenet()
+    warm_start(G, save_checkpoint(tmp_path / "base", base))
+    imagenet_head = pretrained_features("lite0").net.conv_head.weight
+    assert torch.equal(G.encoder.net.conv_head.weight, imagenet_head)  # the pooled features are ImageNet's
+    L = torch.rand(2, 1, 64, 64) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(G.eval()(L), base(L))  # the projection starts at zero
+    G.train()
+    (G(L) - 0.3).abs().mean().backward()
+    assert G.context.weight.grad.abs().sum() > 0
+    with torch.no_grad():
+        G.context.weight.copy_(G.context.weight.grad.sign())
+    loaded = load_checkpoint(save_checkpoint(tmp_path / "context", G)).eval()
+    assert loaded.config.global_context
+    with torch.no_grad():
+        assert torch.equal(loaded(L), G.eval()(L)) and not torch.equal(G(L), base(L))
+
+
 def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(photo_folder, tmp_path):
     from core.checkpoint import load_checkpoint
     from core.features import pretrained_features
@@ -260,11 +284,13 @@ def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(phot
     assert all(torch.equal(v, as_exported(imagenet[k])) for k, v in frozen.encoder.net.state_dict().items())
     assert "EfficientNet-Lite0" in (tmp_path / "frozen" / "colorizer" / "README.md").read_text()
     launch("colorize.py", *common, "--out", tmp_path / "tuned", "--start-from", tmp_path / "frozen" / "colorizer",
-           "--encoder-lr", 0.5, "--bins", "--max-zoom", 1.5)
+           "--encoder-lr", 0.5, "--bins", "--max-zoom", 1.5, "--global-context")
     tuned = load_checkpoint(tmp_path / "tuned" / "colorizer")
-    assert tuned.config.head == "cells" and tuned.config.short_side == 80
-    before = frozen.encoder.net.state_dict()
-    changed = [k for k, v in tuned.encoder.net.state_dict().items() if not torch.equal(v, before[k])]
+    assert tuned.config.head == "cells" and tuned.config.short_side == 80 and tuned.config.global_context
+    assert tuned.context.weight.abs().sum() > 0  # started at zero, learned
+    assert "global context" in (tmp_path / "tuned" / "colorizer" / "README.md").read_text()
+    after = tuned.encoder.net.state_dict()
+    changed = [k for k, v in frozen.encoder.net.state_dict().items() if not torch.equal(v, after[k])]
     assert any("blocks.6" in k for k in changed)  # the encoder learned too
     assert not torch.equal(tuned.up[0].body[0].weight, frozen.up[0].body[0].weight)
 

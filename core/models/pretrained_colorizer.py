@@ -10,6 +10,12 @@ gives the chroma:
 - "cells": Zhang et al.'s distribution over 10×10 ab cells at stride 4, trained with cross-entropy
   and decoded by the annealed mean (core/models/colorizer.py).
 
+With `global_context`, the encoder also keeps its ImageNet head (the 1×1 convolution to 1280
+channels) and the photo's pooled 1280-d features, the ones its classifier reads, are projected and
+added at every position of the stride-32 map: Iizuka et al. (2016) fuse such a global vector into
+the decoder so that the colour of each region follows what the whole photo shows. The projection
+starts at zero, so a model warm-started from one without it colours exactly as that one did.
+
 Either way the result is enlarged to the input's size and the caller recombines it with the photo's
 own full-resolution lightness. The encoder is trained too (after a first stage with it frozen), so
 its weights are saved in the checkpoint; `load_imagenet()` puts the ImageNet weights in before
@@ -38,16 +44,20 @@ class PretrainedColorizerConfig:
     head: str = "ab"                                 # "ab" (regression) or "cells" (ab-cell distribution)
     temperature: float = 0.38                        # "cells": of the annealed mean
     short_side: int = DEFAULT_SHORT_SIDE             # the training photos' middle short side (px): smaller photos are enlarged to it
+    global_context: bool = False                     # fuse the photo's pooled ImageNet features into the decoder
 
 
 class Encoder(nn.Module):
-    """EfficientNet-Lite's stem and blocks (its classifier left out): feature maps at strides 2-32."""
+    """EfficientNet-Lite's stem and blocks (its classifier left out): feature maps at strides 2-32,
+    and with `pooled_head` the pooled 1280-d features its classifier reads."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, pooled_head: bool = False):
         super().__init__()
         self.name = name
         self.net = imagenet_network(name, pretrained=False)
-        self.net.conv_head = self.net.bn2 = self.net.global_pool = self.net.classifier = None
+        self.net.global_pool = self.net.classifier = None
+        if not pooled_head:
+            self.net.conv_head = self.net.bn2 = None
         self.train(False)  # from the start: a module is built in training mode
         with torch.no_grad():
             self.channels = [m.shape[1] for m in self(torch.zeros(1, 3, 64, 64))]
@@ -60,6 +70,10 @@ class Encoder(nn.Module):
 
     def forward(self, images: torch.Tensor) -> list[torch.Tensor]:
         return stage_outputs(self.net, images, ENCODER_STAGES)
+
+    def pooled(self, stride32: torch.Tensor) -> torch.Tensor:
+        """The 1280-d features of the whole photo from the last map of forward()."""
+        return self.net.bn2(self.net.conv_head(stride32)).mean((2, 3))
 
 
 def conv_bn_relu(channels_in: int, channels_out: int) -> list[nn.Module]:
@@ -95,8 +109,12 @@ class PretrainedColorizer(ImageTranslator):
         if config.head not in ("ab", "cells"):
             raise ValueError(f"head {config.head!r}: use 'ab' or 'cells'")
         self.config = config
-        self.encoder = Encoder(config.encoder)
+        self.encoder = Encoder(config.encoder, pooled_head=config.global_context)
         skips = self.encoder.channels  # strides 2, 4, 8, 16, 32
+        if config.global_context:
+            self.context = nn.Linear(self.encoder.net.conv_head.out_channels, skips[-1])
+            nn.init.zeros_(self.context.weight)
+            nn.init.zeros_(self.context.bias)
         widths = list(config.widths)
         if config.head == "cells":
             widths = widths[:3]  # the cells are scored at stride 4: no stride-2 level
@@ -120,6 +138,8 @@ class PretrainedColorizer(ImageTranslator):
     def forward(self, L: torch.Tensor, logits: bool = False) -> torch.Tensor:
         maps = self.encoder(L.expand(-1, 3, -1, -1))
         x = maps[-1]
+        if self.config.global_context:
+            x = x + self.context(self.encoder.pooled(x))[:, :, None, None]
         for up, skip in zip(self.up, maps[-2::-1]):
             x = up(x, skip)
         scores = self.head(x)
