@@ -107,3 +107,25 @@ class PerceptualLoss(nn.Module):
                 wanted_classes = self.features.logits_from_pyramid(wanted[-1]).log_softmax(1)
             got_classes = self.features.logits_from_pyramid(got[-1]).log_softmax(1)
         return F.kl_div(got_classes, wanted_classes, log_target=True, reduction="batchmean")
+
+
+class RecognitionLoss(nn.Module):
+    """Iizuka et al. (2016) train their colouriser's global features to name the photo's scene as
+    well as to colour it. Here a colouriser's encoder reads the grey photo, and the frozen ImageNet
+    classifier of the same network reads its pooled features; the KL divergence from that network's
+    class distribution of the colour original pulls them together: an encoder that recognises from
+    the grey photo what the colour photo shows, which is where its colour has to come from."""
+
+    def __init__(self, network: str = "lite0"):
+        super().__init__()
+        from core.features import pretrained_features
+        if network == "lite2":
+            raise ValueError("recognition loss in lite2: Lite2 is the evaluations' judge, never trained against")
+        self.teacher = pretrained_features(network)
+
+    def forward(self, pooled_grey: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(colour.device.type, enabled=False):  # fp32: see PerceptualLoss
+            with torch.no_grad():
+                wanted = self.teacher(colour.float()).log_softmax(1)
+            got = self.teacher.classify(pooled_grey.float()).log_softmax(1)
+            return F.kl_div(got, wanted, log_target=True, reduction="batchmean")

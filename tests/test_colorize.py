@@ -295,6 +295,20 @@ def test_colorize_trains_the_decoder_on_a_frozen_encoder_then_fine_tunes_it(phot
     assert not torch.equal(tuned.up[0].body[0].weight, frozen.up[0].body[0].weight)
 
 
+def test_colorize_recognition_loss_alone_teaches_the_encoder_to_name_grey_photos(photo_folder, tmp_path):
+    from core.checkpoint import load_checkpoint
+    common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,
+              "--encoder", "lite0", "--pretrain-steps", 100, "--lambda-l1", 0, "--global-context", "--encoder-lr", 1)
+    launch("colorize.py", *common, "--out", tmp_path / "context")
+    launch("colorize.py", *common, "--recognition", 5, "--out", tmp_path / "named")
+    head = {name: load_checkpoint(tmp_path / name / "colorizer").encoder.net.conv_head.weight for name in ("context", "named")}
+    assert not torch.equal(head["context"], head["named"])  # nothing else reaches the encoder here
+    assert "trained to name the grey photo as the colour one is named (5 x KL)" in (
+        tmp_path / "named" / "colorizer" / "README.md").read_text()
+    with pytest.raises(AssertionError, match="--recognition trains the pooled features of --global-context"):
+        launch("colorize.py", *common[:-3], "--recognition", 5, "--out", tmp_path / "no_context")
+
+
 def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_and_the_card_says_so(photo_folder, tmp_path):
     from core.checkpoint import load_checkpoint
     common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,

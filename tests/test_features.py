@@ -8,7 +8,7 @@ from PIL import Image
 
 from core import registry
 from core.features import PretrainedFeatures, judge_view, load_by_position, pretrained_features
-from core.losses import GANLoss, PerceptualLoss
+from core.losses import GANLoss, PerceptualLoss, RecognitionLoss
 from core.models.projected import FeatureProjector
 from core.steps import Bare, conditional_gan_step, projected_gan_step
 from tests.conftest import REPO, draw_object
@@ -164,6 +164,23 @@ def test_the_semantic_term_adds_the_kl_between_the_networks_class_distributions(
         assert torch.allclose(both(coffee, fruits) - plain(coffee, fruits), kl + kl1, rtol=1e-3)
     with pytest.raises(ValueError, match="judge"):
         PerceptualLoss("lite0", semantic=2.0, semantic_networks=("lite1", "lite2"))
+
+
+def test_the_recognition_loss_is_the_kl_from_the_colour_photos_classes_to_those_of_the_given_features():
+    features = pretrained_features("lite0")
+    coffee = torch.nn.functional.interpolate(photo("coffee.jpg"), size=(128, 128), mode="area")
+    fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(128, 128), mode="area")
+    recognition = RecognitionLoss("lite0")
+    with torch.no_grad():
+        assert recognition(features.pooled(fruits), fruits).abs() < 1e-5  # named as the colour photo: nothing to learn
+        wanted, got = features(fruits).softmax(1), features(coffee).softmax(1)
+        kl = (wanted * (wanted.log() - got.log())).sum()
+        assert torch.allclose(recognition(features.pooled(coffee), fruits), kl, rtol=1e-3)
+    pooled = features.pooled(coffee).requires_grad_(True)
+    recognition(pooled, fruits).backward()
+    assert pooled.grad.abs().sum() > 0 and all(p.grad is None for p in features.parameters())
+    with pytest.raises(ValueError, match="judge"):
+        RecognitionLoss("lite2")
 
 
 def test_conditional_step_with_a_projected_discriminator_trains_its_heads_and_the_generator_through_it():

