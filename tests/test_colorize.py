@@ -305,7 +305,7 @@ def test_colorize_recognition_loss_alone_teaches_the_encoder_to_name_grey_photos
     assert not torch.equal(head["context"], head["named"])  # nothing else reaches the encoder here
     assert "trained to name the grey photo as the colour one is named (5 x KL)" in (
         tmp_path / "named" / "colorizer" / "README.md").read_text()
-    with pytest.raises(AssertionError, match="--recognition trains the pooled features of --global-context"):
+    with pytest.raises(AssertionError, match="--recognition trains the pooled features of --global-context: it needs that flag"):
         launch("colorize.py", *common[:-3], "--recognition", 5, "--out", tmp_path / "no_context")
 
 

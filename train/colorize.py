@@ -102,7 +102,7 @@ def rebalancing_weights(dataset, mix: float, photos: int = 500, sigma_bins: floa
 def main():
     args = parse_args(ColorizeArgs)
     if args.recognition and not (args.global_context and not args.bins):
-        raise SystemExit("--recognition trains the pooled features of --global-context (regression head): add it")
+        raise SystemExit("--recognition trains the pooled features of --global-context: it needs that flag and the regression head (no --bins)")
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom)
     models = {"G": colouriser(args)}
     if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
