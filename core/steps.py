@@ -58,18 +58,20 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
                          with_gan: bool = True, l1_weights: torch.Tensor | None = None,
                          perceptual: nn.Module | None = None, lambda_perceptual: float = 0.0,
                          projector: nn.Module | None = None, augment: Callable | None = None,
-                         lambda_projected: float = 1.0, auxiliary: Callable[[], torch.Tensor] | None = None) -> dict:
+                         lambda_projected: float = 1.0,
+                         recognition: Callable[[torch.Tensor], torch.Tensor] | None = None) -> dict:
     """pix2pix and the Lab colouriser: D learns real (x, y) pairs from generated ones, then G learns
     to fool D and stay near y (λ·L1; L1 alone while `with_gan` is False). `l1_weights` (broadcast over
     the channels) rebalance the L1 term, e.g. towards rare colours; `perceptual` (core.losses.PerceptualLoss)
     adds λ_p times the distance to y in pretrained features. With a "D_projected" among the models
     (Vision-aided GAN), a projected discriminator also learns real photos from generated ones in the
     frozen `projector`'s features, both `augment`ed, unconditionally, and G fools it too (weight λ_proj).
-    `auxiliary()` adds a term of G's own to its loss (the colouriser's weighted recognition loss)."""
+    With `recognition`, G (the global-context colouriser) also returns the pooled features of its one
+    encoder pass (`pooled=True`), and `recognition(pooled)` adds its weighted recognition loss."""
     G, D_projected, opt_g = run.models["G"], run.models.get("D_projected"), run.optimizers["G"]
     losses = {}
     with run.autocast():
-        fake = G(x)
+        fake, pooled = G(x, pooled=True) if recognition is not None else (G(x), None)
     if with_gan:
         losses["loss_d"] = discriminator_update(run, "D", gan_loss, torch.cat([x, y], 1),
                                                 torch.cat([x, fake.detach()], 1))
@@ -97,10 +99,10 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
                 loss_g_projected = gan_loss.generator(projected_fixed(projector(augment(fake))))
             loss_g = loss_g + lambda_projected * loss_g_projected
             losses["loss_g_projected"] = loss_g_projected.detach()
-        if auxiliary is not None:
-            loss_auxiliary = auxiliary()
-            loss_g = loss_g + loss_auxiliary
-            losses["loss_auxiliary"] = loss_auxiliary.detach()
+        if recognition is not None:
+            loss_recognition = recognition(pooled)
+            loss_g = loss_g + loss_recognition
+            losses["loss_recognition"] = loss_recognition.detach()
     run.backward(loss_g)
     opt_g.step()
     losses["loss_l1"] = loss_l1.detach()

@@ -259,6 +259,11 @@ def test_global_context_starts_as_the_model_it_warm_starts_from_then_learns_from
     L = torch.rand(2, 1, 64, 64) * 2 - 1
     with torch.no_grad():
         assert torch.equal(G.eval()(L), base(L))  # the projection starts at zero
+        ab, pooled = G(L, pooled=True)  # what a recognition loss trains, from the same encoder pass
+        assert torch.equal(ab, G(L)) and pooled.shape == (2, 1280)
+        assert torch.allclose(pooled, G.encoder.pooled(G.encoder(L.expand(-1, 3, -1, -1))[-1]))
+    with pytest.raises(ValueError, match="global-context"):
+        base(L, pooled=True)
     G.train()
     (G(L) - 0.3).abs().mean().backward()
     assert G.context.weight.grad.abs().sum() > 0

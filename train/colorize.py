@@ -145,7 +145,7 @@ def main():
         # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
         in_rgb = (lambda fake_ab, _: perceptual(rgb_batch(L, fake_ab), batch["image"])) if perceptual is not None else None
         # the encoder names the grey photo as its own ImageNet network names the colour one
-        named = ((lambda: args.recognition * recognition(trainer.unwrap("G").pooled_features(L), batch["image"]))
+        named = ((lambda pooled: args.recognition * recognition(pooled, batch["image"]))
                  if recognition is not None else None)
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights, perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
@@ -154,7 +154,7 @@ def main():
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
                                            perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual,
-                                           auxiliary=named))
+                                           recognition=named))
 
 
 def colouriser(args):

@@ -135,19 +135,20 @@ class PretrainedColorizer(ImageTranslator):
         self.encoder.load_imagenet()
         return self
 
-    def pooled_features(self, L: torch.Tensor) -> torch.Tensor:
-        """The grey photo's pooled 1280-d ImageNet features (with `global_context`): what the
-        context projection reads, and what a recognition loss (core.losses) trains."""
-        return self.encoder.pooled(self.encoder(L.expand(-1, 3, -1, -1))[-1])
-
-    def forward(self, L: torch.Tensor, logits: bool = False) -> torch.Tensor:
+    def forward(self, L: torch.Tensor, logits: bool = False, pooled: bool = False):
+        """With `pooled` (and `global_context`), also the grey photo's pooled 1280-d ImageNet
+        features, which the context projection reads: what a recognition loss (core.losses) trains."""
         maps = self.encoder(L.expand(-1, 3, -1, -1))
         x = maps[-1]
         if self.config.global_context:
-            x = x + self.context(self.encoder.pooled(x))[:, :, None, None]
+            features = self.encoder.pooled(x)
+            x = x + self.context(features)[:, :, None, None]
+        elif pooled:
+            raise ValueError("pooled features come from the global-context colouriser")
         for up, skip in zip(self.up, maps[-2::-1]):
             x = up(x, skip)
         scores = self.head(x)
         if self.config.head == "cells":
             return scores if logits else annealed_mean(scores, self.config.temperature)
-        return F.interpolate(scores, size=L.shape[-2:], mode="bilinear", align_corners=False)
+        ab = F.interpolate(scores, size=L.shape[-2:], mode="bilinear", align_corners=False)
+        return (ab, features) if pooled else ab
