@@ -340,3 +340,24 @@ def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_
     cells = {name: load_checkpoint(tmp_path / name / "colorizer").up[0].body[0].weight for name in ("cells", "cells_semantic")}
     assert not torch.equal(cells["cells"], cells["cells_semantic"])
     assert "photo (the annealed mean) and the original, plus 5 x" in (tmp_path / "cells_semantic" / "colorizer" / "README.md").read_text()
+
+
+def test_colour_shift_is_measured_and_taken_off_the_head_bias_alone(tmp_path):
+    from scripts.checkpoints.colour_shift import colour_shift, remove_shift
+    torch.manual_seed(0)
+    photos = []
+    for n in range(4):  # grey photos in mid tones (in gamut for any small shift): the truth's a*, b* are 0
+        photos.append(tmp_path / f"{n}.png")
+        Image.fromarray(np.random.default_rng(n).integers(90, 170, (48, 64), dtype=np.uint8)).convert("RGB").save(photos[-1])
+    G = registry.build("pretrained_colorizer", head="ab", widths=(16, 8, 8, 8)).eval()
+    with torch.no_grad():
+        G.head[0].weight.mul_(0.01)
+        G.head[0].bias.copy_(torch.tensor([0.1, -0.05]))  # every pixel about a* +11, b* -5.5
+    shift = colour_shift(G, photos, render_size=64)
+    assert 9 < shift[0] < 12 and -6 < shift[1] < -4
+    weights = {k: v.clone() for k, v in G.state_dict().items()}
+    remove_shift(G, shift)
+    assert colour_shift(G, photos, render_size=64).abs().max() < 0.3
+    assert [k for k, v in G.state_dict().items() if not torch.equal(v, weights[k])] == ["head.0.bias"]
+    with pytest.raises(ValueError, match="regression colouriser"):
+        remove_shift(registry.build("pretrained_colorizer", head="cells", widths=(16, 8, 8, 8)), shift)
