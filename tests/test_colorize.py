@@ -264,6 +264,8 @@ def test_global_context_starts_as_the_model_it_warm_starts_from_then_learns_from
         assert torch.allclose(pooled, G.encoder.pooled(G.encoder(L.expand(-1, 3, -1, -1))[-1]))
     with pytest.raises(ValueError, match="global-context"):
         base(L, pooled=True)
+    with pytest.raises(ValueError, match="global-context"):
+        registry.build("pretrained_colorizer", global_context=True, head="cells", widths=(16, 8, 8, 8))(L, pooled=True)
     G.train()
     (G(L) - 0.3).abs().mean().backward()
     assert G.context.weight.grad.abs().sum() > 0

@@ -138,13 +138,13 @@ class PretrainedColorizer(ImageTranslator):
     def forward(self, L: torch.Tensor, logits: bool = False, pooled: bool = False):
         """With `pooled` (and `global_context`), also the grey photo's pooled 1280-d ImageNet
         features, which the context projection reads: what a recognition loss (core.losses) trains."""
+        if pooled and not (self.config.global_context and self.config.head == "ab"):
+            raise ValueError("pooled features come from the global-context colouriser with the 'ab' head")
         maps = self.encoder(L.expand(-1, 3, -1, -1))
         x = maps[-1]
         if self.config.global_context:
             features = self.encoder.pooled(x)
             x = x + self.context(features)[:, :, None, None]
-        elif pooled:
-            raise ValueError("pooled features come from the global-context colouriser")
         for up, skip in zip(self.up, maps[-2::-1]):
             x = up(x, skip)
         scores = self.head(x)
