@@ -16,13 +16,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import CARD_FILE, load_checkpoint, save_checkpoint  # noqa: E402
-from core.color import rgb_to_lab  # noqa: E402
+from core.color import normalize_ab, rgb_to_lab  # noqa: E402
 from core.colorize import colorize, grey_version  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.images import load_image, to_tensor  # noqa: E402
-
-AB_SCALE = 110  # the head's tanh output times this is Lab ab (core.color.denormalize_ab)
-
 
 def mean_ab(image) -> torch.Tensor:
     """Mean Lab (a*, b*) of an RGB image."""
@@ -44,7 +41,7 @@ def remove_shift(generator, shift: torch.Tensor) -> None:
     if getattr(generator.config, "head", "") != "ab":
         raise ValueError("only a regression colouriser (pretrained_colorizer, head 'ab') has one bias to move")
     with torch.no_grad():
-        generator.head[0].bias -= shift.to(generator.head[0].bias) / AB_SCALE
+        generator.head[0].bias -= normalize_ab(shift.to(generator.head[0].bias))
 
 
 def main():
