@@ -36,7 +36,8 @@ class CheckpointError(RuntimeError):
 def quantize_int8(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric int8 with one fp16 scale per slice of dim 0 (per output channel of a conv)."""
     scale = tensor.float().abs().amax(dim=tuple(range(1, tensor.ndim)), keepdim=True).clamp_min(1e-12) / 127
-    return (tensor.float() / scale).round().clamp(-127, 127).to(torch.int8), scale.to(torch.float16)
+    weight = (tensor.float() / scale).round().clamp(-127, 127).to(torch.int8)
+    return weight.contiguous(), scale.to(torch.float16).contiguous()  # channels-last weights too
 
 
 def dequantize_int8(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -56,6 +56,15 @@ def test_int8_weights_halve_fp16_and_restore_to_close_floats(tmp_path, small_gen
     assert 0 < error < 0.05  # quantised, so not identical, but close
 
 
+def test_int8_saves_channels_last_weights(tmp_path, small_generator):
+    # The pretrained encoders run channels-last, so their conv weights are not contiguous.
+    x = torch.randn(2, 3, 32, 32)
+    expected = small_generator(x)
+    small_generator.to(memory_format=torch.channels_last)
+    loaded = load_checkpoint(save_checkpoint(tmp_path / "int8", small_generator, int8_weights=True))
+    assert (loaded(x) - expected).abs().max() < 0.05
+
+
 def test_saving_again_replaces_the_folder(tmp_path, small_generator):
     save_checkpoint(tmp_path / "g", small_generator)
     other = registry.build("unet_generator", depth=5, ngf=4)
