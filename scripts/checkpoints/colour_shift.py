@@ -21,6 +21,7 @@ from core.colorize import colorize, grey_version  # noqa: E402
 from core.data import list_images  # noqa: E402
 from core.images import load_image, to_tensor  # noqa: E402
 
+
 def mean_ab(image) -> torch.Tensor:
     """Mean Lab (a*, b*) of an RGB image."""
     return rgb_to_lab((to_tensor(image.convert("RGB"))[None] + 1) / 2)[0, 1:].mean((1, 2))
