@@ -81,6 +81,9 @@ class PerceptualArgs:
         """core.losses.PerceptualLoss as these flags ask, on `device`, or None."""
         from core.losses import PerceptualLoss
         if not self.perceptual:
+            if self.semantic or self.semantic_networks:  # else silently trained without the term asked for
+                raise ValueError("--semantic and --semantic-networks are terms of the perceptual loss: "
+                                 "they need --perceptual (lite0 or lite1)")
             return None
         return PerceptualLoss(self.perceptual, semantic=self.semantic, semantic_networks=self.semantic_names()).to(device)
 

@@ -344,6 +344,14 @@ def test_colorize_perceptual_loss_and_its_semantic_term_alone_train_the_decoder_
     assert "photo (the annealed mean) and the original, plus 5 x" in (tmp_path / "cells_semantic" / "colorizer" / "README.md").read_text()
 
 
+def test_a_semantic_term_without_the_perceptual_loss_is_refused():
+    from core.training import PerceptualArgs
+    for flags in ({"semantic": 20.0}, {"semantic_networks": "lite0,lite1"}):
+        with pytest.raises(ValueError, match="they need --perceptual"):
+            PerceptualArgs(**flags).perceptual_loss("cpu")
+    assert PerceptualArgs().perceptual_loss("cpu") is None
+
+
 def test_colour_shift_is_measured_and_taken_off_the_head_bias_alone(tmp_path):
     from scripts.checkpoints.colour_shift import colour_shift, remove_shift
     torch.manual_seed(0)
