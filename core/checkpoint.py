@@ -49,21 +49,22 @@ def dequantize_int8(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 def save_checkpoint(folder, model: nn.Module, card: str = "", extra: dict | None = None,
-                    dtype: torch.dtype | None = None, int8_weights: bool = False) -> Path:
+                    dtype: torch.dtype | None = None, int8_weights: bool = False, int8_min_size: int = 256) -> Path:
     """Write `model` as a checkpoint folder, atomically (a temp folder renamed into place); other
     files already in the folder stay.
 
     `dtype=torch.float16` halves the file; floating tensors only, buffers like counters stay.
     `int8_weights` halves it again: conv and linear weights are stored as int8 with a scale per
-    output channel (key + INT8_SCALE), restored to floats by load_checkpoint. Buffers (e.g. a
-    generator's truncation anchors) are never rounded that far.
+    output channel (key + INT8_SCALE), restored to floats by load_checkpoint; weights of fewer than
+    `int8_min_size` values stay in `dtype` (a large threshold rounds only the few layers that hold
+    most of the bytes). Buffers (e.g. a generator's truncation anchors) are never rounded that far.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     state, parameters = {}, dict(model.named_parameters())
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
-        if int8_weights and key in parameters and tensor.ndim >= 2 and tensor.numel() >= 256:
+        if int8_weights and key in parameters and tensor.ndim >= 2 and tensor.numel() >= int8_min_size:
             state[key], state[key + INT8_SCALE] = quantize_int8(tensor)
             continue
         if dtype is not None and tensor.is_floating_point():

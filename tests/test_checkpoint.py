@@ -3,6 +3,7 @@ import time
 
 import pytest
 import torch
+from safetensors.torch import load_file
 
 from core import registry
 from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, warm_start
@@ -54,6 +55,16 @@ def test_int8_weights_halve_fp16_and_restore_to_close_floats(tmp_path, small_gen
     x = torch.randn(2, 3, 32, 32)
     error = (loaded(x) - small_generator(x)).abs().max().item()
     assert 0 < error < 0.05  # quantised, so not identical, but close
+
+
+def test_int8_min_size_rounds_only_the_largest_weights(tmp_path, small_generator):
+    sizes = {k: v.numel() for k, v in small_generator.named_parameters() if v.ndim >= 2}
+    threshold = sorted(sizes.values())[-2]  # the two largest (or more, where sizes tie)
+    state = load_file(save_checkpoint(tmp_path / "g", small_generator, dtype=torch.float16, int8_weights=True,
+                                      int8_min_size=threshold) / "model.safetensors")
+    rounded = {k for k in sizes if state[k].dtype == torch.int8}
+    assert rounded == {k for k, n in sizes.items() if n >= threshold} and 0 < len(rounded) < len(sizes)
+    assert all(state[k].dtype == torch.float16 for k in sizes.keys() - rounded)
 
 
 def test_int8_saves_channels_last_weights(tmp_path, small_generator):

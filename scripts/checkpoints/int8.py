@@ -5,7 +5,8 @@ whether it hurt.
     python scripts/checkpoints/int8.py weights/styles/monet --photos data/styles/photos/test
     python scripts/checkpoints/int8.py weights/colorizer --photos data/colour/test     # grey inputs
     python scripts/checkpoints/int8.py weights/dogs                                     # seeded latents
-    python scripts/checkpoints/int8.py weights/sketch_classifier --photos data/sketchy/sketch/cup  # class probabilities
+    python scripts/checkpoints/int8.py weights/sketch_classifier --photos data/sketchy/sketch/cup \
+        --min-size 200000     # class probabilities; only the ten largest layers in int8
 """
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def main():
     parser.add_argument("checkpoint")
     parser.add_argument("--photos", help="a folder of inputs to compare outputs on (not for a generator from noise)")
     parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--min-size", type=int, default=256,
+                        help="weights with fewer values stay fp16 (raise it where int8 shows)")
     args = parser.parse_args()
     folder = Path(args.checkpoint)
     before = load_checkpoint(folder)
@@ -61,7 +64,7 @@ def main():
     reference = compare(before)
     card = (folder / CARD_FILE).read_text() if (folder / CARD_FILE).is_file() else ""
     save_checkpoint(folder, before, card=card, extra=before.checkpoint_extra, dtype=torch.float16,
-                    int8_weights=True)
+                    int8_weights=True, int8_min_size=args.min_size)
     after = compare(load_checkpoint(folder))
     print(f"{folder}: {size / 1e6:.2f} MB → {(folder / 'model.safetensors').stat().st_size / 1e6:.2f} MB")
     if hasattr(before, "probabilities"):
