@@ -6,7 +6,7 @@ whether it hurt.
     python scripts/checkpoints/int8.py weights/colorizer --photos data/colour/test     # grey inputs
     python scripts/checkpoints/int8.py weights/dogs                                     # seeded latents
     python scripts/checkpoints/int8.py weights/sketch_classifier --photos data/sketchy/sketch/cup \
-        --min-size 200000     # class probabilities; only the ten largest layers in int8
+        --min-size 200000     # class probabilities; only the nine largest layers in int8
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
 #   2-4. everything (the encoder at 0.3 x the rate), L1 and the recognition loss with Lite1's classifier
 #        as teacher (28 + 21 + 54 min; stages 3 and 4 are more of the same, each from the last export)
 #   5. the same plus the perceptual loss in Lite0 and its class-distribution KL term in Lite0 and Lite1
-#        (stopped by its 85-minute limit)
+#        (stopped by its 85-minute limit, at step 2,029 of 2,400 on this CPU)
 # Lite2, the judge of scripts/eval/colour.py, is never trained against.
 # Usage: bash scripts/recipes/colorize.sh RUNS_DIR [SHARED_DATA_DIR]
 set -euo pipefail
