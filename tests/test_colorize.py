@@ -373,7 +373,7 @@ def test_colour_shift_is_measured_and_taken_off_the_head_bias_alone(tmp_path):
         remove_shift(registry.build("pretrained_colorizer", head="cells", widths=(16, 8, 8, 8)), shift)
 
 
-def test_averaging_checkpoints_means_their_weights_and_keeps_their_shared_training_record(tmp_path):
+def test_averaging_checkpoints_means_their_weights_and_keeps_their_shared_training_record(tmp_path, monkeypatch):
     from core.checkpoint import load_checkpoint, save_checkpoint
     from scripts.checkpoints.average import main as average
     folders = []
@@ -382,9 +382,8 @@ def test_averaging_checkpoints_means_their_weights_and_keeps_their_shared_traini
         G = registry.build("pretrained_colorizer", head="ab", widths=(16, 8, 8, 8))
         folders.append(save_checkpoint(tmp_path / f"stage{n}", G, extra={"perceptual": "5 x lite0", "stage": n}))
     first, second = (load_checkpoint(folder).head[0].weight for folder in folders)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.argv", ["average.py", *map(str, folders), "--out", str(tmp_path / "average")])
-        average()
+    monkeypatch.setattr("sys.argv", ["average.py", *map(str, folders), "--out", str(tmp_path / "average")])
+    average()
     averaged = load_checkpoint(tmp_path / "average")
     torch.testing.assert_close(averaged.head[0].weight, (first + second) / 2, atol=1e-3, rtol=1e-3)
     assert averaged.checkpoint_extra == {"perceptual": "5 x lite0", "averaged": [str(folder) for folder in folders]}
