@@ -11,7 +11,7 @@
 #        1,700 from its saved state)
 #   7. the average of stages 5 and 6 (shipped before, as int8)
 #   8. stage 5's recipe from that average on 256 px crops of photos rescaled to a short side of 256-320 px,
-#        nearer the view the judge and the render have (97 min; two sittings, resumed at step 800)
+#        nearer the view the judge and the render have (about 100 min; two sittings, resumed at step 800)
 # Shipped: stage 8, as int8.
 # Lite2, the judge of scripts/eval/colour.py, is never trained against.
 # Usage: bash scripts/recipes/colorize.sh RUNS_DIR [SHARED_DATA_DIR]
