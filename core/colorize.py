@@ -67,12 +67,12 @@ def grey_version(image: Image.Image) -> Image.Image:
 
 
 # The colourisers train on crops of photos rescaled to a range of short sides (PhotoCrops; the shipped
-# model's last stage: 288 px crops from 288-317 px): they know things at that scale. A smaller photo (a thumbnail,
-# the 128 px dogs of the held-out split) is enlarged for the network to the middle of that range,
-# which a pretrained colouriser's config records as `short_side` (302 for the shipped model): seen at
-# its own 128 px, a dog is smaller than any dog in training, and the model falls back on a beige wash
-# (enlarged, the Lite0 model's held-out Lite2 agreement rose from 59.6% to 61.2% and its PSNR by
-# 0.26 dB: weights/colorizer/README.md). Colourisers whose config has no such field get 288.
+# model's last stage: 288 px crops from 288-317 px): they know things at that scale. A smaller photo
+# (a thumbnail, the 128 px dogs of the held-out split) is enlarged for the network to the middle of
+# that range, which a pretrained colouriser's config records as `short_side` (302 for the shipped
+# model): seen at its own 128 px, a dog is smaller than any dog in training, and the model falls back
+# on a beige wash (enlarged, the Lite0 model's held-out Lite2 agreement rose from 59.6% to 61.2% and
+# its PSNR by 0.26 dB: weights/colorizer/README.md). Colourisers whose config has no such field get 288.
 DEFAULT_SHORT_SIDE = 288
 
 
