@@ -30,6 +30,7 @@ launch=(accelerate launch --cpu --num_processes 1 --num_cpu_threads_per_process 
 "${launch[@]}" --freeze-encoder --lr 3e-4 --decay-start 1.0 --max-steps 5000 --rebalance 0.5 --sample-every 500 \
   --out "$runs/colour_lite1_stage1" > "$runs/colour_lite1_stage1.log" 2>&1
 tuned=(--encoder-lr 0.3 --lr 1e-4 --decay-start 0.5 --rebalance 0 --recognition 20)
+semantic=(--perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1)  # stages 5, 6, 8 and 9: the perceptual loss and its KL term
 "${launch[@]}" "${tuned[@]}" --max-steps 1800 --sample-every 600 --start-from "$runs/colour_lite1_stage1/colorizer" \
   --out "$runs/colour_lite1_stage2" > "$runs/colour_lite1_stage2.log" 2>&1
 "${launch[@]}" "${tuned[@]}" --max-steps 1300 --sample-every 600 --start-from "$runs/colour_lite1_stage2/colorizer" \
@@ -37,18 +38,18 @@ tuned=(--encoder-lr 0.3 --lr 1e-4 --decay-start 0.5 --rebalance 0 --recognition 
 "${launch[@]}" "${tuned[@]}" --max-steps 2600 --sample-every 800 --start-from "$runs/colour_lite1_stage3/colorizer" \
   --out "$runs/colour_lite1_stage4" > "$runs/colour_lite1_stage4.log" 2>&1
 "${launch[@]}" "${tuned[@]}" --max-steps 2400 --time-limit 85 --sample-every 800 \
-  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  "${semantic[@]}" \
   --start-from "$runs/colour_lite1_stage4/colorizer" --out "$runs/colour_lite1_stage5" > "$runs/colour_lite1_stage5.log" 2>&1
 "${launch[@]}" "${tuned[@]}" --max-steps 2400 --sample-every 800 \
-  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  "${semantic[@]}" \
   --start-from "$runs/colour_lite1_stage5/colorizer" --out "$runs/colour_lite1_stage6" > "$runs/colour_lite1_stage6.log" 2>&1
 python scripts/checkpoints/average.py "$runs/colour_lite1_stage5/colorizer" "$runs/colour_lite1_stage6/colorizer" \
   --out "$runs/colour_lite1_stage7"
 "${launch[@]}" "${tuned[@]}" --image-size 256 --max-zoom 1.25 --max-steps 1600 --sample-every 800 \
-  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  "${semantic[@]}" \
   --start-from "$runs/colour_lite1_stage7" --out "$runs/colour_lite1_stage8" > "$runs/colour_lite1_stage8.log" 2>&1
 "${launch[@]}" "${tuned[@]}" --image-size 288 --max-zoom 1.1 --max-steps 1200 --sample-every 800 \
-  --perceptual lite0 --lambda-perceptual 5 --semantic 20 --semantic-networks lite0,lite1 \
+  "${semantic[@]}" \
   --start-from "$runs/colour_lite1_stage8/colorizer" --out "$runs/colour_lite1_stage9" > "$runs/colour_lite1_stage9.log" 2>&1
 # Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against).
 for stage in 1 2 3 4 5 6 8 9; do
