@@ -1,6 +1,8 @@
 """Image quality figures for model cards: PSNR, SSIM, colourfulness, and distances between sets of features."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from PIL import Image
@@ -27,6 +29,18 @@ def mean_target(dataset, limit: int = 2000) -> torch.Tensor:
 
 def ssim(result: Image.Image, truth: Image.Image) -> float:
     return float(structural_similarity(np.asarray(truth), np.asarray(result), channel_axis=2, data_range=255))
+
+
+def paired_right_or_wrong(ours: dict[str, float], theirs: dict[str, float]) -> tuple[int, int, float]:
+    """Two models scored right (1) or wrong (0) on the same items, e.g. Zhang et al.'s semantic test:
+    only the items they differ on tell them apart. Returns (right only for ours, right only for
+    theirs, McNemar's exact two-sided p): a p near 1 means the lead is what chance gives."""
+    shared = ours.keys() & theirs.keys()
+    gains = sum(ours[item] > theirs[item] for item in shared)
+    losses = sum(ours[item] < theirs[item] for item in shared)
+    differing = gains + losses
+    tail = sum(math.comb(differing, k) for k in range(min(gains, losses) + 1)) / 2 ** differing
+    return gains, losses, min(1.0, 2 * tail)
 
 
 def colourfulness(image: Image.Image) -> float:

@@ -8,7 +8,7 @@ from core.color import lab_to_rgb, rgb_to_lab
 from core.colorize import colorize as colorize_with, grey_version
 from core.data import PhotoCrops
 from core.images import ImageInputError
-from core.metrics import colourfulness, psnr, ssim
+from core.metrics import colourfulness, paired_right_or_wrong, psnr, ssim
 from demos.colorize import EXAMPLES, colorize
 from core.models.colorizer import cell_centres
 from tests.conftest import draw_object
@@ -189,6 +189,14 @@ def test_binned_colorizer_trains_and_colours_at_the_input_size(photo_folder, tmp
     assert colorize_with(G, Image.new("L", (70, 50), 100), render_size=64).size == (70, 50)
 
 
+def test_paired_right_or_wrong_counts_only_the_photos_the_two_differ_on():
+    ours = {f"p{i}": float(i < 60) for i in range(100)}
+    theirs = {f"p{i}": float(2 <= i < 52 or 60 <= i < 62) for i in range(100)}  # both right on 50, wrong on 38
+    assert paired_right_or_wrong(ours, theirs) == pytest.approx((10, 2, 2 * 79 / 4096))  # McNemar, 10 vs 2
+    assert paired_right_or_wrong(ours, ours) == (0, 0, 1.0)
+    assert paired_right_or_wrong(ours, {**theirs, "extra": 1.0})[:2] == (10, 2)  # photos both scored
+
+
 def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_folder, tmp_path):
     import json
     import subprocess
@@ -210,6 +218,12 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     assert 0 <= means["1.0"]["agrees_grey"] <= 1 and "shortfall" in result.stdout  # the Lite2 semantic test
     assert "| Lite2 top-1 as the original's: result / grey input |" in result.stdout  # per source of photos too
     assert load_checkpoint(binned).config.temperature == 0.2
+    verdicts = means["0.2"]["agrees_by_photo"]  # each photo's semantic verdict, for a later --against
+    assert sorted(verdicts) == sorted(p.name for p in (photo_folder / "disc").iterdir())
+    assert sum(verdicts.values()) / len(verdicts) == means["0.2"]["agrees"]
+    itself = run("--colorizer", binned, "--json", tmp_path / "again.json", "--against", tmp_path / "t.json")
+    assert "Against the grey input: right on" in itself.stdout
+    assert f"Against {tmp_path / 't.json'}: right on 0 photos where it is wrong, wrong on 0" in itself.stdout
     regression = save_checkpoint(tmp_path / "regression", registry.build(
         "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4))
     refused = run("--colorizer", regression, "--temperatures", 0.5)

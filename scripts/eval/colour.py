@@ -4,10 +4,14 @@ how often the grey input's and the colourised photo's top-1 class is the colour 
 
 For a binned colouriser (`--bins`), `--temperatures` scores each annealed-mean temperature in turn
 (lower = more vivid, further from the mean colour) and `--save-temperature` stores the chosen one in
-the checkpoint's config, which is what the hub then uses:
+the checkpoint's config, which is what the hub then uses. `--json` keeps each photo's verdict too, so a
+later run can be compared photo by photo with `--against` (McNemar's exact test): a lead of a few
+photos in 500 is often chance.
 
     python scripts/eval/colour.py --colorizer runs/colorize_bins/colorizer --photos data/colour/test \\
         --temperatures 1 0.6 0.38 --json runs/colour_temperatures.json
+    python scripts/eval/colour.py --colorizer runs/colour_lite1_stage9/colorizer --photos data/colour/test \\
+        --json runs/colour_lite1_stage9.eval.json --against runs/colour_lite1_stage8.eval.json
 """
 from __future__ import annotations
 
@@ -19,6 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from core.checkpoint import CONFIG_FILE, load_checkpoint  # noqa: E402
 from core.colorize import held_out_metrics, held_out_table  # noqa: E402
+from core.metrics import paired_right_or_wrong  # noqa: E402
+
+
+def compared(name: str, ours: dict[str, float], theirs: dict[str, float]) -> str:
+    gains, losses, p = paired_right_or_wrong(ours, theirs)
+    return (f"Against {name}: right on {gains} photos where it is wrong, wrong on {losses} where it is right "
+            f"(McNemar's exact two-sided p = {p:.2g}).")
 
 
 def main():
@@ -31,7 +42,8 @@ def main():
     parser.add_argument("--temperatures", type=float, nargs="*", default=[],
                         help="annealed-mean temperatures to score (binned colourisers only)")
     parser.add_argument("--save-temperature", type=float, help="store this temperature in the checkpoint")
-    parser.add_argument("--json", help="write the means per temperature here")
+    parser.add_argument("--json", help="write the means per temperature here, with each photo's semantic verdict")
+    parser.add_argument("--against", help="another colouriser's --json: the semantic test compared photo by photo")
     args = parser.parse_args()
     generator = load_checkpoint(args.colorizer).eval()
     binned = getattr(generator.config, "head", "cells") == "cells"  # a pretrained colouriser's head, if any
@@ -44,8 +56,14 @@ def main():
             generator.config.temperature = temperature
             print(f"## temperature {temperature}")
         metrics = held_out_metrics(generator, args.photos, args.render_size, args.judge)
-        results[str(temperature)] = metrics["mean"]
         print(held_out_table(metrics), flush=True)
+        verdicts = {row["photo"]: row["agrees"] for row in metrics["rows"] if "agrees" in row}
+        results[str(temperature)] = {**metrics["mean"], "agrees_by_photo": verdicts}
+        if verdicts:
+            print(compared("the grey input", verdicts, {row["photo"]: row["agrees_grey"] for row in metrics["rows"]}))
+        if verdicts and args.against:
+            other = next(iter(json.loads(Path(args.against).read_text()).values()))
+            print(compared(args.against, verdicts, other["agrees_by_photo"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     if args.save_temperature:  # a config field: the weights stay as they are stored

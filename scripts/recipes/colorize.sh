@@ -51,16 +51,19 @@ python scripts/checkpoints/average.py "$runs/colour_lite1_stage5/colorizer" "$ru
 "${launch[@]}" "${tuned[@]}" --image-size 288 --max-zoom 1.1 --max-steps 1200 --sample-every 800 \
   "${semantic[@]}" \
   --start-from "$runs/colour_lite1_stage8/colorizer" --out "$runs/colour_lite1_stage9" > "$runs/colour_lite1_stage9.log" 2>&1
-# Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against).
+# Held-out figures with Zhang et al.'s semantic test in EfficientNet-Lite2 (never trained against), each
+# stage compared photo by photo with the one before it.
+previous=()
 for stage in 1 2 3 4 5 6 8 9; do
   python scripts/eval/colour.py --colorizer "$runs/colour_lite1_stage$stage/colorizer" --photos data/colour/test \
-    --json "$runs/colour_lite1_stage$stage.eval.json" > "$runs/colour_lite1_stage$stage.eval.md"
+    --json "$runs/colour_lite1_stage$stage.eval.json" "${previous[@]}" > "$runs/colour_lite1_stage$stage.eval.md"
+  previous=(--against "$runs/colour_lite1_stage$stage.eval.json")
 done
 # Shipped: stage 9 as int8.
 cp -r "$runs/colour_lite1_stage9/colorizer" "$runs/colorizer_shipped"
 python scripts/checkpoints/int8.py "$runs/colorizer_shipped" --photos data/colour/test
 python scripts/eval/colour.py --colorizer "$runs/colorizer_shipped" --photos data/colour/test \
-  --json "$runs/colorizer_shipped.eval.json" > "$runs/colorizer_shipped.eval.md"
+  --json "$runs/colorizer_shipped.eval.json" --against "$runs/colour_lite1_stage9.eval.json" > "$runs/colorizer_shipped.eval.md"
 mkdir -p "$runs/colorizer_previous"  # the previous shipped model (Lite0), for the before-and-after sheet
 for f in config.json model.safetensors; do git show "ca35856:weights/colorizer/$f" > "$runs/colorizer_previous/$f"; done
 python scripts/figures/old_photo_sheet.py --colorizer "$runs/colorizer_previous" "$runs/colorizer_shipped" \
