@@ -221,9 +221,13 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     verdicts = means["0.2"]["agrees_by_photo"]  # each photo's semantic verdict, for a later --against
     assert sorted(verdicts) == sorted(p.name for p in (photo_folder / "disc").iterdir())
     assert sum(verdicts.values()) / len(verdicts) == means["0.2"]["agrees"]
-    itself = run("--colorizer", binned, "--json", tmp_path / "again.json", "--against", tmp_path / "t.json")
-    assert "Against the grey input: right on" in itself.stdout
-    assert f"Against {tmp_path / 't.json'}: right on 0 photos where it is wrong, wrong on 0" in itself.stdout
+    wrong = len(verdicts) - int(sum(verdicts.values()))
+    assert wrong > 0  # else the comparison below reads the same both ways round
+    flawless = tmp_path / "flawless.json"  # a colouriser right on every photo
+    flawless.write_text(json.dumps({"0.2": {"agrees_by_photo": dict.fromkeys(verdicts, 1.0)}}))
+    compared = run("--colorizer", binned, "--against", flawless)
+    assert "Against the grey input: right on" in compared.stdout
+    assert f"Against {flawless}: right on 0 photos where it is wrong, wrong on {wrong} where" in compared.stdout
     regression = save_checkpoint(tmp_path / "regression", registry.build(
         "unet_generator", in_channels=1, out_channels=2, depth=5, ngf=4))
     refused = run("--colorizer", regression, "--temperatures", 0.5)
