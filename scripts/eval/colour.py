@@ -43,7 +43,8 @@ def main():
                         help="annealed-mean temperatures to score (binned colourisers only)")
     parser.add_argument("--save-temperature", type=float, help="store this temperature in the checkpoint")
     parser.add_argument("--json", help="write the means per temperature here, with each photo's semantic verdict")
-    parser.add_argument("--against", help="another colouriser's --json (its first temperature): the semantic test compared photo by photo")
+    parser.add_argument("--against",
+                        help="another colouriser's --json (its first temperature): the semantic test photo by photo")
     args = parser.parse_args()
     generator = load_checkpoint(args.colorizer).eval()
     binned = getattr(generator.config, "head", "cells") == "cells"  # a pretrained colouriser's head, if any
