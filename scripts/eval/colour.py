@@ -51,6 +51,10 @@ def main():
     stored = getattr(generator.config, "temperature", None) if binned else None  # None: a regression colouriser
     if (args.temperatures or args.save_temperature) and stored is None:
         parser.error(f"{args.colorizer} predicts ab directly: it has no temperature")
+    if args.against and not args.judge:
+        parser.error("--against compares the semantic test: it needs a --judge")
+    # read before the long evaluation, once for every temperature
+    other = next(iter(json.loads(Path(args.against).read_text()).values()))["agrees_by_photo"] if args.against else None
     results = {}
     for temperature in args.temperatures or [stored]:
         if temperature is not None:
@@ -62,9 +66,8 @@ def main():
         results[str(temperature)] = {**metrics["mean"], "agrees_by_photo": verdicts}
         if verdicts:
             print(compared("the grey input", verdicts, {row["photo"]: row["agrees_grey"] for row in metrics["rows"]}))
-        if verdicts and args.against:
-            other = next(iter(json.loads(Path(args.against).read_text()).values()))
-            print(compared(args.against, verdicts, other["agrees_by_photo"]))
+        if verdicts and other is not None:
+            print(compared(args.against, verdicts, other))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     if args.save_temperature:  # a config field: the weights stay as they are stored
