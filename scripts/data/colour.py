@@ -3,7 +3,9 @@
 Mixes landscapes (a folder of photos), the Sketchy database's object photos (a zip, `photo/<category>/
 <id>.jpg`) and a random part of the dog photos (a zip, `dogs/dog.<n>.jpg`, 128 px), so that no one
 kind of scene dominates. Photos that are already (nearly) grey are left out: they only teach the
-model to leave things grey. `--test` photos, drawn at random before any training, go to test/:
+model to leave things grey. `--test` photos, drawn at random before any training, go to test/;
+`--more-train-dogs` adds dog photos outside that mix to train/ only, after the split is drawn, so the
+test split stays the same:
 
     data/colour/train/<source>_<name>.jpg
     data/colour/test/<source>_<name>.jpg     (never trained on: the card's held-out figures)
@@ -35,6 +37,8 @@ def main():
     parser.add_argument("--sketchy-photos", required=True)
     parser.add_argument("--dogs", required=True)
     parser.add_argument("--dogs-count", type=int, default=3000, help="how many dog photos to mix in")
+    parser.add_argument("--more-train-dogs", type=int, default=0,
+                        help="how many more dog photos (not in the mix) to add to train/ only")
     parser.add_argument("--test", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="data/colour")
@@ -51,11 +55,16 @@ def main():
     photos = [(name, data) for name, read in pool
               if colourfulness(Image.open(io.BytesIO(data := read()))) >= MIN_COLOURFULNESS]
     test = set(rng.sample(range(len(photos)), args.test))
+    grey_left_out = len(pool) - len(photos)
+    unused_dogs = sorted(set(n for n in dogs.namelist() if n.endswith(".jpg")) - set(dog_names))
+    for n in random.Random(args.seed).sample(unused_dogs, args.more_train_dogs):
+        if colourfulness(Image.open(io.BytesIO(data := dogs.read(n)))) >= MIN_COLOURFULNESS:
+            photos.append((f"dogs_{Path(n).name}", data))
     for index, (name, data) in enumerate(photos):
         target = Path(args.out) / ("test" if index in test else "train") / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    counts = {"train": len(photos) - len(test), "test": len(test), "grey_left_out": len(pool) - len(photos)}
+    counts = {"train": len(photos) - len(test), "test": len(test), "grey_left_out": grey_left_out}
     print(counts)
 
 
