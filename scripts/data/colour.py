@@ -31,6 +31,12 @@ from core.metrics import colourfulness  # noqa: E402
 MIN_COLOURFULNESS = 5.0  # below this a photo looks grey or sepia (Hasler and Süsstrunk's scale)
 
 
+def colour_only(candidates):
+    """(name, bytes) of the candidates (name, function giving the bytes) that are not (nearly) grey."""
+    return [(name, data) for name, read in candidates
+            if colourfulness(Image.open(io.BytesIO(data := read()))) >= MIN_COLOURFULNESS]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--landscapes", required=True)
@@ -52,19 +58,18 @@ def main():
     dogs = zipfile.ZipFile(args.dogs)
     dog_names = rng.sample(sorted(n for n in dogs.namelist() if n.endswith(".jpg")), args.dogs_count)
     pool += [(f"dogs_{Path(n).name}", lambda n=n: dogs.read(n)) for n in sorted(dog_names)]
-    photos = [(name, data) for name, read in pool
-              if colourfulness(Image.open(io.BytesIO(data := read()))) >= MIN_COLOURFULNESS]
+    photos = colour_only(pool)
     test = set(rng.sample(range(len(photos)), args.test))
-    grey_left_out = len(pool) - len(photos)
     unused_dogs = sorted(set(n for n in dogs.namelist() if n.endswith(".jpg")) - set(dog_names))
-    for n in random.Random(args.seed).sample(unused_dogs, args.more_train_dogs):
-        if colourfulness(Image.open(io.BytesIO(data := dogs.read(n)))) >= MIN_COLOURFULNESS:
-            photos.append((f"dogs_{Path(n).name}", data))
+    more_dogs = [(f"dogs_{Path(n).name}", lambda n=n: dogs.read(n))
+                 for n in random.Random(args.seed).sample(unused_dogs, args.more_train_dogs)]
+    photos += colour_only(more_dogs)  # indices past the split: train/ only
     for index, (name, data) in enumerate(photos):
         target = Path(args.out) / ("test" if index in test else "train") / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    counts = {"train": len(photos) - len(test), "test": len(test), "grey_left_out": grey_left_out}
+    counts = {"train": len(photos) - len(test), "test": len(test),
+              "grey_left_out": len(pool) + len(more_dogs) - len(photos)}
     print(counts)
 
 
