@@ -56,13 +56,18 @@ def main():
     pool += [(f"sketchy_{Path(n).parent.name}_{Path(n).name}", lambda n=n: sketchy.read(n))
              for n in sorted(sketchy.namelist()) if n.endswith(".jpg")]
     dogs = zipfile.ZipFile(args.dogs)
-    dog_names = rng.sample(sorted(n for n in dogs.namelist() if n.endswith(".jpg")), args.dogs_count)
-    pool += [(f"dogs_{Path(n).name}", lambda n=n: dogs.read(n)) for n in sorted(dog_names)]
+    dog_files = sorted(n for n in dogs.namelist() if n.endswith(".jpg"))
+    dog_names = rng.sample(dog_files, args.dogs_count)
+
+    def dog_photos(names):
+        return [(f"dogs_{Path(n).name}", lambda n=n: dogs.read(n)) for n in names]
+
+    pool += dog_photos(sorted(dog_names))
     photos = colour_only(pool)
     test = set(rng.sample(range(len(photos)), args.test))
-    unused_dogs = sorted(set(n for n in dogs.namelist() if n.endswith(".jpg")) - set(dog_names))
-    more_dogs = [(f"dogs_{Path(n).name}", lambda n=n: dogs.read(n))
-                 for n in random.Random(args.seed).sample(unused_dogs, args.more_train_dogs)]
+    mixed = set(dog_names)
+    unused_dogs = [n for n in dog_files if n not in mixed]
+    more_dogs = dog_photos(random.Random(args.seed).sample(unused_dogs, args.more_train_dogs))
     photos += colour_only(more_dogs)  # indices past the split: train/ only
     for index, (name, data) in enumerate(photos):
         target = Path(args.out) / ("test" if index in test else "train") / name
