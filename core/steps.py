@@ -65,14 +65,16 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
     the channels) rebalance the L1 term, e.g. towards rare colours; `perceptual` (core.losses.PerceptualLoss)
     adds λ_p times the distance to y in pretrained features. With a "D_projected" among the models
     (Vision-aided GAN), a projected discriminator also learns real photos from generated ones in the
-    frozen `projector`'s features, both `augment`ed, unconditionally, and G fools it too (weight λ_proj).
+    frozen `projector`'s features, both `augment`ed, unconditionally, and G fools it too (weight λ_proj);
+    without a "D" it judges alone (the colouriser's GAN phase, whose `augment` shows it the photo).
     With `recognition`, G (the global-context colouriser) also returns the pooled features of its one
     encoder pass (`pooled=True`), and `recognition(pooled)` adds its weighted recognition loss."""
     G, D_projected, opt_g = run.models["G"], run.models.get("D_projected"), run.optimizers["G"]
+    with_patchgan = with_gan and "D" in run.models
     losses = {}
     with run.autocast():
         fake, pooled = G(x, pooled=True) if recognition is not None else (G(x), None)
-    if with_gan:
+    if with_patchgan:
         losses["loss_d"] = discriminator_update(run, "D", gan_loss, torch.cat([x, y], 1),
                                                 torch.cat([x, fake.detach()], 1))
     if with_gan and D_projected is not None:
@@ -89,7 +91,7 @@ def conditional_gan_step(run, x: torch.Tensor, y: torch.Tensor, gan_loss: GANLos
             loss_perceptual = perceptual(fake, y)
             loss_g = loss_g + lambda_perceptual * loss_perceptual
             losses["loss_perceptual"] = loss_perceptual.detach()
-        if with_gan:
+        if with_patchgan:
             with frozen(run.unwrap("D")) as D_fixed:  # outside DDP: G alone gets gradients
                 loss_gan = gan_loss.generator(D_fixed(torch.cat([x, fake], 1)))
             loss_g = loss_g + loss_gan

@@ -106,6 +106,34 @@ class PerceptualArgs:
                 f"features at strides 4-32 of {pair}{semantic})")
 
 
+@dataclass
+class ProjectedArgs:
+    """The flags of a projected discriminator beside or instead of the PatchGAN (pix2pix, the colouriser)."""
+    projected: str = ""           # "lite0"/"lite1": a projected discriminator on that network's frozen features
+    projected_size: int = 128     # projected: photos are resized to this for the frozen network
+    lambda_projected: float = 1.0
+    diffaugment: str = "colour,translation,cutout"  # projected: what both its real and fake photos go through
+
+    def projected_discriminator(self):
+        """(trainable heads, frozen FeatureProjector) as these flags ask, or (None, None)."""
+        if not self.projected:
+            return None, None
+        from core import registry
+        from core.models.projected import FeatureProjector
+        heads = registry.build("projected_discriminator", backbone=self.projected, input_size=self.projected_size)
+        return heads, FeatureProjector(heads.config)
+
+    def projected_record(self) -> str:
+        """The term in a few words, for the exported checkpoint's extras ("" without --projected)."""
+        return self.projected and f"{self.lambda_projected:g} x {self.projected} at {self.projected_size} px"
+
+    def projected_card(self, what: str) -> str:
+        """The term for a model card's list of losses ("" without --projected)."""
+        return (f" + {self.lambda_projected:g} x GAN of a projected discriminator on {what} (frozen ImageNet "
+                f"EfficientNet-{self.projected.title()} at {self.projected_size} px, DiffAugment {self.diffaugment})"
+                if self.projected else "")
+
+
 def adam(params, lr: float, beta1: float = 0.5) -> torch.optim.Adam:
     """Adam (beta2 0.999) with PyTorch's fused kernel: one pass over the weights, not several. On
     one CPU core it took the paper U-Net's optimizer step from 270 ms (the default loop) to 60 ms."""

@@ -405,3 +405,26 @@ def test_averaging_checkpoints_means_their_weights_and_keeps_their_shared_traini
     averaged = load_checkpoint(tmp_path / "average")
     torch.testing.assert_close(averaged.head[0].weight, (first + second) / 2, atol=1e-3, rtol=1e-3)
     assert averaged.checkpoint_extra == {"perceptual": "5 x lite0", "averaged": [str(folder) for folder in folders]}
+
+
+def test_colorize_gan_phase_in_projected_features_alone_trains_the_decoder_and_is_recorded(photo_folder, tmp_path):
+    from safetensors.torch import load_file
+
+    from core.checkpoint import load_checkpoint
+    common = ("--data", photo_folder, "--max-steps", 2, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,
+              "--encoder", "lite0", "--freeze-encoder", "--pretrain-steps", 0, "--lambda-l1", 0, "--seed", 3)
+    launch("colorize.py", *common, "--lr", 0, "--out", tmp_path / "start")
+    launch("colorize.py", *common, "--projected", "lite0", "--projected-size", 64, "--gan-loss", "hinge",
+           "--out", tmp_path / "projected")
+    exported = {name: load_checkpoint(tmp_path / name / "colorizer") for name in ("start", "projected")}
+    # no L1 and no PatchGAN: whatever the decoder learns comes through the projected discriminator
+    assert not torch.equal(exported["projected"].up[0].body[0].weight, exported["start"].up[0].body[0].weight)
+    assert exported["projected"].checkpoint_extra["projected"] == "1 x lite0 at 64 px"
+    assert exported["start"].checkpoint_extra["projected"] == ""
+    saved = {name.split(".")[1] for name in load_file(tmp_path / "projected" / "state" / "state.safetensors")}
+    assert saved == {"G", "D_projected"}  # the heads resume with G; the frozen network is rebuilt, never saved
+    card = (tmp_path / "projected" / "colorizer" / "README.md").read_text()
+    assert ("then 1 x GAN of a projected discriminator on the colourised photos in RGB (frozen ImageNet "
+            "EfficientNet-Lite0 at 64 px, DiffAugment translation,cutout)") in card
+    with pytest.raises(AssertionError, match="--projected is a GAN phase of the regression head"):
+        launch("colorize.py", *common, "--bins", "--projected", "lite0", "--out", tmp_path / "cells")

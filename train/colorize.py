@@ -23,6 +23,10 @@ network's features, deepest scale weighted most: colours that keep what the phot
 recognisable, which L1 on ab alone does not ask for; --semantic adds to it the
 KL divergence between the network's ImageNet class distributions of the two (Iizuka et al. 2016
 train colour beside recognition), averaged over several networks with --semantic-networks lite0,lite1.
+--projected lite0 makes the GAN phase's discriminator a projected one (core/models/projected.py) instead of
+the PatchGAN: small heads on the frozen ImageNet network's features of the colourised photo in RGB,
+against the originals (DeOldify's short GAN phase, in pretrained features as Vision-aided GAN judges;
+no colour jitter in its DiffAugment, since colour is what it judges).
 --max-zoom bounds how far into a photo the training crops reach (1: the whole short side). The
 generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and
 colourfulness.
@@ -40,14 +44,15 @@ from core.checkpoint import warm_start
 from core.color import denormalize_ab, denormalize_l, lab_to_rgb, normalize_ab, normalize_l, rgb_to_lab
 from core.colorize import held_out_metrics, held_out_table
 from core.data import PhotoCrops
+from core.diffaugment import diff_augment
 from core.losses import GANLoss, RecognitionLoss
 from core.models.colorizer import AB_SIDE, ab_bins
 from core.steps import ab_cell_step, conditional_gan_step
-from core.training import GANArgs, PerceptualArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, PerceptualArgs, ProjectedArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class ColorizeArgs(PerceptualArgs, GANArgs):
+class ColorizeArgs(ProjectedArgs, PerceptualArgs, GANArgs):
     """Colouriser training flags."""
     val_data: str = ""            # held-out photos for the model card (default: none)
     image_size: int = 256
@@ -69,6 +74,8 @@ class ColorizeArgs(PerceptualArgs, GANArgs):
     encoder_lr: float = 0.1       # --encoder, not frozen: its learning rate as a fraction of --lr
     global_context: bool = False  # --encoder: fuse the photo's pooled ImageNet features into the decoder (Iizuka et al.)
     recognition: float = 0.0      # --global-context: weight of the KL from the colour original's ImageNet classes to the grey photo's
+    projected_size: int = 224     # --projected: the colourised photo is resized to this for the frozen network
+    diffaugment: str = "translation,cutout"  # --projected: no colour jitter, colour is what it judges
 
 
 def lab_batch(images: torch.Tensor):
@@ -103,9 +110,14 @@ def main():
     args = parse_args(ColorizeArgs)
     if args.recognition and not (args.global_context and not args.bins):
         raise SystemExit("--recognition trains the pooled features of --global-context: it needs that flag and the regression head (no --bins)")
+    if args.projected and args.bins:
+        raise SystemExit("--projected is a GAN phase of the regression head; --bins trains without a GAN")
     train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom)
     models = {"G": colouriser(args)}
-    if not args.bins:  # the cell distribution is the remedy for brown, not the GAN
+    D_projected, projector = args.projected_discriminator()
+    if D_projected is not None:
+        models["D_projected"] = D_projected
+    elif not args.bins:  # the cell distribution is the remedy for brown, not the GAN
         models["D"] = registry.build("patchgan_discriminator", in_channels=3, ndf=args.ndf,
                                      n_layers=args.n_layers, norm=args.norm)
     # --start-from: an exported colouriser whose matching layers G takes (a warm start)
@@ -135,11 +147,14 @@ def main():
 
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
                       exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers,
-                      export_extras={"G": {"perceptual": args.perceptual_record()}})
+                      export_extras={"G": {"perceptual": args.perceptual_record(),
+                                           "projected": args.projected_record()}})
     if weights is not None:
         weights = weights.to(trainer.device)
     perceptual = args.perceptual_loss(trainer.device)
     recognition = RecognitionLoss(args.encoder).to(trainer.device) if args.recognition else None
+    if projector is not None:
+        projector.to(trainer.device)
     for batch in trainer:
         L, ab = lab_batch(batch["image"])
         # the perceptual loss sees G's ab with the photo's own L, in RGB, against the photo itself
@@ -147,6 +162,10 @@ def main():
         # the encoder names the grey photo as its own ImageNet network names the colour one
         named = ((lambda pooled: args.recognition * recognition(pooled, batch["image"]))
                  if recognition is not None else None)
+        # the projected discriminator sees photos: the photo's own L with the true or G's ab, in RGB
+        projected = {} if projector is None else dict(
+            projector=projector, lambda_projected=args.lambda_projected,
+            augment=lambda some_ab: diff_augment(rgb_batch(L, some_ab), args.diffaugment))
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights, perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
             continue
@@ -154,7 +173,7 @@ def main():
                                            with_gan=trainer.step >= args.pretrain_steps,
                                            l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
                                            perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual,
-                                           recognition=named))
+                                           recognition=named, **projected))
 
 
 def colouriser(args):
@@ -192,7 +211,9 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
         steps = (f"{step} at batch {args.batch_size}, cross-entropy over {AB_SIDE ** 2} ab cells (Zhang et al. 2016), "
                  f"rebalancing {args.rebalance or 'off'}{perceptual}; colour = annealed mean at temperature {args.temperature:g}")
     else:
-        steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then GAN + "
+        gan = (args.projected_card("the colourised photos in RGB").removeprefix(" + ") if args.projected
+               else "PatchGAN on (L, ab)")
+        steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then {gan} + "
                  f"{args.lambda_l1:g} x L1{perceptual});\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
              if args.start_from else "")

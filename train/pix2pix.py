@@ -27,13 +27,12 @@ from core.data import PairTransform, open_pair_dataset
 from core.diffaugment import diff_augment
 from core.losses import GANLoss
 from core.metrics import batch_psnr, mean_target
-from core.models.projected import FeatureProjector
 from core.steps import conditional_gan_step
-from core.training import GANArgs, PerceptualArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, PerceptualArgs, ProjectedArgs, Trainer, adam_with_linear_decay, parse_args
 
 
 @dataclass
-class Pix2PixArgs(PerceptualArgs, GANArgs):
+class Pix2PixArgs(ProjectedArgs, PerceptualArgs, GANArgs):
     """pix2pix training flags (defaults are the paper's, batch 1 at 256 px)."""
     image_size: int = 256
     load_size: int = 286
@@ -50,11 +49,6 @@ class Pix2PixArgs(PerceptualArgs, GANArgs):
     drawn_fraction: float = 0.0   # Sketchy: share of training pairs whose sketch is an XDoG drawing of the photo
     upsample: str = "transpose"   # the U-Net decoder's upsampling: "transpose" or "resize"
     lambda_perceptual: float = 3.0     # about the L1 term (λ 100) for a blurred photo; deeper scales weigh more
-    projected: str = ""           # "lite0"/"lite1": a projected discriminator on that network's frozen features
-                                  # beside the PatchGAN, judging the photos alone (Vision-aided GAN)
-    projected_size: int = 128     # projected: photos are resized to this for the frozen network
-    lambda_projected: float = 1.0
-    diffaugment: str = "colour,translation,cutout"  # projected: what both its real and fake photos go through
 
 
 @torch.no_grad()
@@ -97,11 +91,10 @@ def main():
                        n_layers=args.n_layers, norm=args.norm)
     if args.start_from:  # more training for a shipped generator, e.g. with a new discriminator
         G.load_state_dict(load_checkpoint(args.start_from).state_dict())
-    models, projector = {"G": G, "D": D}, None
-    if args.projected:
-        models["D_projected"] = registry.build("projected_discriminator", backbone=args.projected,
-                                               input_size=args.projected_size)
-        projector = FeatureProjector(models["D_projected"].config)
+    models = {"G": G, "D": D}
+    D_projected, projector = args.projected_discriminator()  # beside the PatchGAN, judging the photos alone
+    if D_projected is not None:
+        models["D_projected"] = D_projected
     optimizers, schedulers = adam_with_linear_decay(models, args)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.num_workers, persistent_workers=args.num_workers > 0)
@@ -128,8 +121,7 @@ def main():
                                            "image_size": args.image_size,
                                            "sketch_extent": args.sketch_extent,
                                            "perceptual": args.perceptual_record(),
-                                           "projected": args.projected and (f"{args.lambda_projected:g} x {args.projected}"
-                                                                            f" at {args.projected_size} px")}})
+                                           "projected": args.projected_record()}})
     perceptual = args.perceptual_loss(trainer.device)
     projected = {} if projector is None else dict(
         projector=projector.to(trainer.device), lambda_projected=args.lambda_projected,
@@ -149,9 +141,7 @@ def main():
 def model_card(args, train_set, val_set, metrics, step, hardware) -> str:
     classes = args.categories or ", ".join(train_set.class_names) or "n/a"
     perceptual = args.perceptual_card("the generated and the true photo")
-    projected = (f" + {args.lambda_projected:g} x GAN of a projected discriminator on the photos (frozen ImageNet "
-                 f"EfficientNet-{args.projected.title()} at {args.projected_size} px, DiffAugment {args.diffaugment})"
-                 if args.projected else "")
+    projected = args.projected_card("the photos")
     start = f"; G started from `{args.start_from}`, D from scratch" if args.start_from else ""
     augmented = "; the same zoom/rotation/shear on both sides, broader pens" if args.augment else ""
     framed = (f"; every sketch cropped to its strokes and centred at {args.sketch_extent:.0%} of the square"
