@@ -2,7 +2,8 @@
 
 The photos are drawn at random (seeded) from the folder, not picked by hand. Each picture is shown
 in a `--cell` px box, aspect kept; the colourised photos are made at full size, then shrunk. Give
-two colourisers (`--colorizer old new`) for a before-and-after sheet: grey, old, new.
+two colourisers (`--colorizer old new`) for a before-and-after sheet: grey, old, new. On held-out
+colour photos, `--with-original` adds the photo itself as the last column, the truth to judge by.
 
     python scripts/figures/old_photo_sheet.py --colorizer weights/colorizer \\
         --photos ../shared/data/old-photos/images --count 16 --out weights/colorizer/old_photos.png
@@ -32,17 +33,21 @@ def main():
     parser.add_argument("--cell", type=int, default=256)
     parser.add_argument("--columns", type=int, default=2, help="photos per row")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--with-original", action="store_true", help="show each photo as it is last (colour photos)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     generators = [load_checkpoint(folder).eval() for folder in args.colorizer]
     photos = random.Random(args.seed).sample(list_images(Path(args.photos)), args.count)
-    cell, gap, per_photo = args.cell, 6, 1 + len(generators)
+    cell, gap, per_photo = args.cell, 6, 1 + len(generators) + args.with_original
     rows = (len(photos) + args.columns - 1) // args.columns
     group = per_photo * cell + (per_photo + 1) * gap
     sheet = Image.new("RGB", (args.columns * group, rows * (cell + gap) + gap), "white")
     for n, path in enumerate(photos):
-        grey = grey_version(load_image(path)[0])
+        photo = load_image(path)[0]
+        grey = grey_version(photo)
         results = [colorize(generator, grey, args.render_size) for generator in generators]
+        if args.with_original:
+            results.append(photo)
         x = (n % args.columns) * group + gap
         y = (n // args.columns) * (cell + gap) + gap
         for k, picture in enumerate((grey, *results)):
