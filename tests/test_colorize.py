@@ -428,3 +428,24 @@ def test_colorize_gan_phase_in_projected_features_alone_trains_the_decoder_and_i
             "EfficientNet-Lite0 at 64 px, DiffAugment translation,cutout)") in card
     with pytest.raises(AssertionError, match="--projected is a GAN phase of the regression head"):
         launch("colorize.py", *common, "--bins", "--projected", "lite0", "--out", tmp_path / "cells")
+
+
+def test_colorize_ema_exports_the_moving_average_of_the_weights_and_resumes_it(photo_folder, tmp_path):
+    from safetensors.torch import load_file
+
+    from core.checkpoint import load_checkpoint
+    common = ("--data", photo_folder, "--max-steps", 1, "--image-size", 64, "--batch-size", 2, "--num-workers", 0,
+              "--encoder", "lite0", "--freeze-encoder", "--pretrain-steps", 100, "--seed", 3)
+    launch("colorize.py", *common, "--lr", 0, "--out", tmp_path / "start")
+    launch("colorize.py", *common, "--lr", 0.01, "--out", tmp_path / "last")  # a large step, well above fp16's rounding
+    launch("colorize.py", *common, "--lr", 0.01, "--ema", 0.75, "--out", tmp_path / "ema")
+    weight = {name: load_checkpoint(tmp_path / name / "colorizer").up[0].body[0].weight
+              for name in ("start", "last", "ema")}
+    assert not torch.equal(weight["last"], weight["start"])
+    # one step: the average is 0.75 x the start + 0.25 x G after its step
+    assert torch.allclose(weight["ema"], 0.75 * weight["start"] + 0.25 * weight["last"], atol=1e-4)
+    assert not torch.allclose(weight["ema"], weight["last"], atol=1e-3)
+    assert load_checkpoint(tmp_path / "ema" / "colorizer").checkpoint_extra["ema"] == 0.75
+    assert "a moving average of G's weights (decay 0.75)" in (tmp_path / "ema" / "colorizer" / "README.md").read_text()
+    saved = {name.split(".")[1] for name in load_file(tmp_path / "ema" / "state" / "state.safetensors")}
+    assert saved == {"G", "D", "G_ema"}  # --resume continues the average, not a new one from G

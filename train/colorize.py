@@ -27,12 +27,14 @@ train colour beside recognition), averaged over several networks with --semantic
 the PatchGAN: small heads on the frozen ImageNet network's features of the colourised photo in RGB,
 against the originals (DeOldify's short GAN phase, in pretrained features as Vision-aided GAN judges;
 no colour jitter in its DiffAugment, since colour is what it judges).
---max-zoom bounds how far into a photo the training crops reach (1: the whole short side). The
+--max-zoom bounds how far into a photo the training crops reach (1: the whole short side). --ema 0.998
+exports a moving average of G's weights instead of its last step. The
 generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and
 colourfulness.
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import asdict, dataclass
 
@@ -48,7 +50,7 @@ from core.diffaugment import diff_augment
 from core.losses import GANLoss, RecognitionLoss
 from core.models.colorizer import AB_SIDE, ab_bins
 from core.steps import ab_cell_step, conditional_gan_step
-from core.training import GANArgs, PerceptualArgs, ProjectedArgs, Trainer, adam_with_linear_decay, parse_args
+from core.training import GANArgs, PerceptualArgs, ProjectedArgs, Trainer, adam_with_linear_decay, parse_args, update_ema
 
 
 @dataclass
@@ -76,6 +78,7 @@ class ColorizeArgs(ProjectedArgs, PerceptualArgs, GANArgs):
     recognition: float = 0.0      # --global-context: weight of the KL from the colour original's ImageNet classes to the grey photo's
     projected_size: int = 224     # --projected: the colourised photo is resized to this for the frozen network
     diffaugment: str = "translation,cutout"  # --projected: no colour jitter, colour is what it judges
+    ema: float = 0.0              # > 0: export a moving average of G's weights with this decay (0: G itself)
 
 
 def lab_batch(images: torch.Tensor):
@@ -129,26 +132,30 @@ def main():
                                  batch_size=4)))["image"]
     gan_loss = GANLoss(args.gan_loss)
     weights = rebalancing_weights(train_set, args.rebalance) if args.rebalance else None
+    # --ema: the exported colouriser is a moving average of G's weights, which generalises better to
+    # photos it never saw than G's last step (as averaging stages 5 and 6 did)
+    exported = "G_ema" if args.ema else "G"
 
     def samples():
         """Rows: grey inputs, colourised, originals (held-out crops when --val-data is given)."""
-        G_eval = trainer.unwrap("G").eval()
+        G_eval = trainer.unwrap(exported).eval()
         L, _ = lab_batch(fixed.to(trainer.device))
         with torch.no_grad():
             ab = G_eval(L)
-        G_eval.train()
+        trainer.unwrap("G").train()
         return [rgb_batch(L, torch.zeros_like(ab)).cpu(), rgb_batch(L, ab).cpu(), fixed]
 
     def card(name):
-        G_eval = trainer.unwrap("G").eval()
+        G_eval = trainer.unwrap(name).eval()
         metrics = held_out_metrics(G_eval, args.val_data, args.render_size) if args.val_data else None
-        G_eval.train()
+        trainer.unwrap("G").train()
         return model_card(args, train_set, metrics, trainer.step, trainer.hardware(), fresh)
 
     trainer = Trainer(args, models=models, optimizers=optimizers, loader=loader,
-                      exports={"G": "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers,
-                      export_extras={"G": {"perceptual": args.perceptual_record(),
-                                           "projected": args.projected_record()}})
+                      keep={"G_ema": copy.deepcopy(models["G"]).eval().requires_grad_(False)} if args.ema else None,
+                      exports={exported: "colorizer"}, sample_fn=samples, card_fn=card, schedulers=schedulers,
+                      export_extras={exported: {"perceptual": args.perceptual_record(),
+                                                "projected": args.projected_record(), "ema": args.ema}})
     if weights is not None:
         weights = weights.to(trainer.device)
     perceptual = args.perceptual_loss(trainer.device)
@@ -168,12 +175,14 @@ def main():
             augment=lambda some_ab: diff_augment(rgb_batch(L, some_ab), args.diffaugment))
         if args.bins:
             trainer.log(**ab_cell_step(trainer, L, ab, weights, perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual))
-            continue
-        trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
-                                           with_gan=trainer.step >= args.pretrain_steps,
-                                           l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
-                                           perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual,
-                                           recognition=named, **projected))
+        else:
+            trainer.log(**conditional_gan_step(trainer, L, ab, gan_loss, args.lambda_l1,
+                                               with_gan=trainer.step >= args.pretrain_steps,
+                                               l1_weights=None if weights is None else weights[ab_bins(ab)][:, None],
+                                               perceptual=in_rgb, lambda_perceptual=args.lambda_perceptual,
+                                               recognition=named, **projected))
+        if args.ema:
+            update_ema(trainer.unwrap("G_ema"), trainer.unwrap("G"), args.ema)
 
 
 def colouriser(args):
@@ -215,6 +224,7 @@ def model_card(args, train_set, metrics, step, hardware, fresh) -> str:
                else "PatchGAN on (L, ab)")
         steps = (f"{step} at batch {args.batch_size} ({min(step, args.pretrain_steps)} L1-only, then {gan} + "
                  f"{args.lambda_l1:g} x L1{perceptual});\n  class rebalancing of the L1 loss: {args.rebalance or 'off'}")
+    ema = f"\n- Exported: a moving average of G's weights (decay {args.ema:g}), not its last step" if args.ema else ""
     start = (f"\n- Started from `{args.start_from}`: every layer but {', '.join(sorted({k.rsplit('.', 1)[0] for k in fresh}))}"
              if args.start_from else "")
     network = (f"a U-Net decoder on ImageNet-trained EfficientNet-{args.encoder.title()} (PyPI's "
@@ -230,7 +240,7 @@ Trained by `train/colorize.py` of this hub.
 - Network: {network}
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch,
   from the photo rescaled to a short side of 1-{args.max_zoom:g} x that)
-- Steps: {steps}{start}
+- Steps: {steps}{ema}{start}
 - Hardware: {hardware}
 
 ## Held-out metrics
