@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from PIL import Image
+from PIL import Image, ImageEnhance
 from torch.utils.data import Dataset, WeightedRandomSampler
 
 from core.images import load_image, resize_batch, to_tensor
@@ -285,15 +285,17 @@ class PhotoCrops(Dataset):
 
     Each photo is rescaled so its short side lies between `image_size` and `max_zoom` times that,
     then cropped and maybe flipped; `crops_per_photo` crops per photo make one epoch, so a few large
-    photos still give many different samples.
+    photos still give many different samples. `jitter` > 0 varies each training crop's brightness and
+    contrast by up to ± that fraction (hue and saturation kept): the same photo never looks quite the
+    same twice, so a model learns less of each photo's own colours by heart.
     """
 
-    def __init__(self, root, image_size=256, crops_per_photo=50, max_zoom=2.0, train=True):
+    def __init__(self, root, image_size=256, crops_per_photo=50, max_zoom=2.0, train=True, jitter=0.0):
         self.files = list_images(root)
         if not self.files:
             raise FileNotFoundError(f"No photos found under {root}.")
         self.image_size, self.crops_per_photo = image_size, crops_per_photo
-        self.max_zoom, self.train = max_zoom, train
+        self.max_zoom, self.train, self.jitter = max_zoom, train, jitter
 
     def __len__(self):
         return len(self.files) * (self.crops_per_photo if self.train else 1)
@@ -310,6 +312,9 @@ class PhotoCrops(Dataset):
         image = image.crop((x, y, x + self.image_size, y + self.image_size))
         if self.train and rng.random() < 0.5:
             image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        if self.train and self.jitter:
+            for enhance in (ImageEnhance.Brightness, ImageEnhance.Contrast):
+                image = enhance(image).enhance(rng.uniform(1 - self.jitter, 1 + self.jitter))
         return {"image": to_tensor(image)}
 
 

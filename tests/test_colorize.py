@@ -101,6 +101,19 @@ def test_photo_crops(tmp_path):
         PhotoCrops(tmp_path / "none")
 
 
+def test_photo_crops_jitter_varies_brightness_and_contrast_but_keeps_the_hue(tmp_path):
+    Image.new("RGB", (48, 48), (200, 80, 40)).save(tmp_path / "orange.png")
+    plain = PhotoCrops(tmp_path, image_size=48, crops_per_photo=8, max_zoom=1.0)
+    jittered = PhotoCrops(tmp_path, image_size=48, crops_per_photo=8, max_zoom=1.0, jitter=0.4)
+    assert len({round(plain[i]["image"].mean().item(), 4) for i in range(8)}) == 1
+    crops = torch.stack([jittered[i]["image"] for i in range(8)])
+    assert len({round(crop.mean().item(), 4) for crop in crops}) > 4
+    hue = torch.atan2(*rgb_to_lab((crops + 1) / 2).mean((2, 3))[:, [2, 1]].T)
+    assert hue.max() - hue.min() < 0.1  # still orange: only lighter, darker, flatter or stronger
+    held_out = PhotoCrops(tmp_path, image_size=48, max_zoom=1.0, jitter=0.4, train=False)
+    assert torch.equal(held_out[0]["image"], plain[0]["image"])  # evaluation photos as they are
+
+
 def test_two_step_training_run_loads_in_the_tab(photo_folder, tmp_path, monkeypatch):
     from demos import common
     out = tmp_path / "colorize"

@@ -28,7 +28,8 @@ the PatchGAN: small heads on the frozen ImageNet network's features of the colou
 against the originals (DeOldify's short GAN phase, in pretrained features as Vision-aided GAN judges;
 no colour jitter in its DiffAugment, since colour is what it judges).
 --max-zoom bounds how far into a photo the training crops reach (1: the whole short side). --ema 0.998
-exports a moving average of G's weights instead of its last step. The
+exports a moving average of G's weights instead of its last step; --jitter 0.3 varies each
+training crop's brightness and contrast. The
 generator is exported to <out>/colorizer with a model card holding held-out PSNR, SSIM and
 colourfulness.
 """
@@ -60,6 +61,7 @@ class ColorizeArgs(ProjectedArgs, PerceptualArgs, GANArgs):
     image_size: int = 256
     crops_per_photo: int = 50
     max_zoom: float = 2.0         # training photos rescaled to a short side of image_size up to this many times it, then cropped
+    jitter: float = 0.0           # > 0: each training crop's brightness and contrast varied by up to ± this fraction
     depth: int = 8
     ngf: int = 32
     max_mult: int = 8
@@ -115,7 +117,7 @@ def main():
         raise SystemExit("--recognition trains the pooled features of --global-context: it needs that flag and the regression head (no --bins)")
     if args.projected and args.bins:
         raise SystemExit("--projected is a GAN phase of the regression head; --bins trains without a GAN")
-    train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom)
+    train_set = PhotoCrops(args.data, args.image_size, args.crops_per_photo, args.max_zoom, jitter=args.jitter)
     models = {"G": colouriser(args)}
     D_projected, projector = args.projected_discriminator()
     if D_projected is not None:
@@ -239,7 +241,7 @@ Trained by `train/colorize.py` of this hub.
 
 - Network: {network}
 - Data: `{args.data}` ({len(train_set.files)} photos, {args.crops_per_photo} random {args.image_size} px crops each per epoch,
-  from the photo rescaled to a short side of 1-{args.max_zoom:g} x that)
+  from the photo rescaled to a short side of 1-{args.max_zoom:g} x that{f", brightness and contrast varied by up to ±{args.jitter:g}" if args.jitter else ""})
 - Steps: {steps}{ema}{start}
 - Hardware: {hardware}
 
