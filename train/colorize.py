@@ -134,8 +134,8 @@ def main():
                                  batch_size=4)))["image"]
     gan_loss = GANLoss(args.gan_loss)
     weights = rebalancing_weights(train_set, args.rebalance) if args.rebalance else None
-    # --ema: the exported colouriser is a moving average of G's weights, which generalises better to
-    # photos it never saw than G's last step (as averaging stages 5 and 6 did)
+    # --ema: the exported colouriser is a moving average of G's weights, not its last step (on the
+    # shipped recipe: +0.2 dB on held-out photos, but greyer; weights/colorizer/README.md)
     exported = "G_ema" if args.ema else "G"
 
     def samples():
