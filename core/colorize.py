@@ -16,7 +16,7 @@ from PIL import Image
 from core.color import (LUMINANCE, denormalize_ab, lab_to_linear, lightness_of_luminance, linear_to_srgb, normalize_l,
                         srgb_to_linear)
 from core.data import list_images
-from core.features import imagenet_top5
+from core.features import imagenet_probabilities
 from core.images import load_image, to_tensor
 from core.metrics import colourfulness, psnr, ssim
 
@@ -108,7 +108,8 @@ def held_out_metrics(generator, folder, render_size: int = 512, judge: str = "")
     beside those of the grey input and of the truth: {"rows": one dict a photo, "mean": their mean,
     and the folder and render size they were measured at}. With a `judge` (an ImageNet network of
     core.features the colouriser never trained against), Zhang et al.'s semantic test too: whether
-    the grey input's and the result's top-1 class is the colour original's ("agrees", 0 or 1)."""
+    the grey input's and the result's top-1 class is the colour original's ("agrees", 0 or 1), and
+    how sure the judge is of that label in the colour original ("label_confidence")."""
     rows = []
     for path in list_images(folder):
         truth, _ = load_image(path)
@@ -118,22 +119,25 @@ def held_out_metrics(generator, folder, render_size: int = 512, judge: str = "")
                      "ssim": ssim(result, truth), "ssim_grey": ssim(grey, truth),
                      "colourfulness": colourfulness(result), "colourfulness_truth": colourfulness(truth)})
         if judge:
-            label, grey_top1 = _judged_original(str(path), judge)
+            label, confidence, grey_top1 = _judged_original(str(path), judge)
             result_top1 = _top1(result, judge)
-            rows[-1].update(agrees=float(result_top1 == label), agrees_grey=float(grey_top1 == label))
+            rows[-1].update(agrees=float(result_top1 == label), agrees_grey=float(grey_top1 == label),
+                            label_confidence=confidence)
     return {"rows": rows, "mean": _mean(rows), "folder": str(folder), "render_size": render_size, "judge": judge}
 
 
 def _top1(image: Image.Image, judge: str) -> int:
-    return imagenet_top5(to_tensor(image)[None], judge)[0, 0].item()
+    return imagenet_probabilities(to_tensor(image)[None], judge)[0].argmax().item()
 
 
 @functools.lru_cache(maxsize=None)
-def _judged_original(path: str, judge: str) -> tuple[int, int]:
-    """The judge's top-1 class of a colour photo and of its grey version: the same for every
-    colouriser and temperature scored, so judged once per process."""
+def _judged_original(path: str, judge: str) -> tuple[int, float, int]:
+    """The judge's top-1 class of a colour photo, its probability, and the grey version's top-1:
+    the same for every colouriser and temperature scored, so judged once per process."""
     truth, _ = load_image(path)
-    return _top1(truth, judge), _top1(grey_version(truth), judge)
+    probabilities = imagenet_probabilities(to_tensor(truth)[None], judge)[0]
+    label = probabilities.argmax().item()
+    return label, probabilities[label].item(), _top1(grey_version(truth), judge)
 
 
 def _mean(rows: list[dict]) -> dict:
@@ -168,14 +172,25 @@ turned grey and colourised at render size {metrics['render_size']}, compared wit
 {semantic_line(metrics)}"""
 
 
+# A label the judge gives at least this probability in the colour original; below it, its top-1 is
+# a near-tie that any small change of colour can flip (most held-out landscapes and 128 px dogs)
+SURE_LABEL = 0.5
+
+
 def semantic_line(metrics: dict) -> str:
     """Zhang et al.'s semantic interpretability in words: how often the judge's top-1 class of the
-    grey input and of the result is that of the colour original, and the share of the grey input's
-    shortfall (to 100%) that colourising closes."""
+    grey input and of the result is that of the colour original, the share of the grey input's
+    shortfall (to 100%) that colourising closes, and the agreement apart for the labels the judge is
+    sure of and for its near-ties."""
     if not metrics.get("judge"):
         return ""
     m = metrics["mean"]
     closed = (m["agrees"] - m["agrees_grey"]) / max(1e-9, 1 - m["agrees_grey"])
+    groups = {f"{SURE_LABEL:.0%} or more": [r for r in metrics["rows"] if r["label_confidence"] >= SURE_LABEL],
+              "under that (near-ties)": [r for r in metrics["rows"] if r["label_confidence"] < SURE_LABEL]}
+    split = "; ".join(f"{kind}, {len(group)} photos: grey input {100 * _mean(group)['agrees_grey']:.1f}%, "
+                      f"colourised {100 * _mean(group)['agrees']:.1f}%" for kind, group in groups.items() if group)
     return (f"\nImageNet top-1 in EfficientNet-{metrics['judge'].title()} (never trained against) equal to the "
             f"colour original's: grey input {100 * m['agrees_grey']:.1f}%, colourised {100 * m['agrees']:.1f}%, "
-            f"which closes {100 * closed:.0f}% of the grey input's shortfall.\n")
+            f"which closes {100 * closed:.0f}% of the grey input's shortfall.\n"
+            f"By the judge's probability for its label in the colour original: {split}.\n")

@@ -157,8 +157,13 @@ def judge_view(images: torch.Tensor, size: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def imagenet_top5(images: torch.Tensor, name: str = "lite2") -> torch.Tensor:
-    """The five likeliest ImageNet classes of each image in [-1, 1] (any size), best first (Bx5),
-    as the classifier is evaluated: the evaluation scripts' judge."""
+def imagenet_probabilities(images: torch.Tensor, name: str = "lite2") -> torch.Tensor:
+    """The ImageNet class probabilities (Bx1000) of each image in [-1, 1] (any size), as the
+    classifier is evaluated: the evaluation scripts' judge."""
     net = pretrained_features(name)
-    return net(judge_view(images, net.imagenet_size)).topk(5, dim=1).indices
+    return net(judge_view(images, net.imagenet_size)).softmax(1)
+
+
+def imagenet_top5(images: torch.Tensor, name: str = "lite2") -> torch.Tensor:
+    """The five likeliest ImageNet classes of each image, best first (Bx5)."""
+    return imagenet_probabilities(images, name).topk(5, dim=1).indices

@@ -5,7 +5,7 @@ from PIL import Image
 
 from core import registry
 from core.color import lab_to_rgb, rgb_to_lab
-from core.colorize import colorize as colorize_with, grey_version
+from core.colorize import colorize as colorize_with, grey_version, semantic_line
 from core.data import PhotoCrops
 from core.images import ImageInputError
 from core.metrics import colourfulness, paired_right_or_wrong, psnr, ssim
@@ -210,6 +210,17 @@ def test_paired_right_or_wrong_counts_only_the_photos_the_two_differ_on():
     assert paired_right_or_wrong(ours, {**theirs, "extra": 1.0})[:2] == (10, 2)  # photos both scored
 
 
+def test_semantic_line_gives_the_agreement_apart_for_sure_labels_and_near_ties():
+    rows = [dict(agrees=1.0, agrees_grey=1.0, label_confidence=0.9),  # a label the judge is sure of
+            dict(agrees=1.0, agrees_grey=0.0, label_confidence=0.2),  # colour wins a near-tie
+            dict(agrees=0.0, agrees_grey=0.0, label_confidence=0.1)]
+    mean = {key: sum(r[key] for r in rows) / 3 for key in rows[0]}
+    line = semantic_line({"rows": rows, "mean": mean, "judge": "lite2"})
+    assert "closes 50% of the grey input's shortfall" in line
+    assert "50% or more, 1 photos: grey input 100.0%, colourised 100.0%" in line
+    assert "(near-ties), 2 photos: grey input 0.0%, colourised 50.0%" in line
+
+
 def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_folder, tmp_path):
     import json
     import subprocess
@@ -229,6 +240,7 @@ def test_eval_colour_scores_each_temperature_and_stores_the_chosen_one(photo_fol
     assert list(means) == ["1.0", "0.2"] and means["1.0"] != means["0.2"]
     assert all(m["psnr_grey"] == means["1.0"]["psnr_grey"] for m in means.values())
     assert 0 <= means["1.0"]["agrees_grey"] <= 1 and "shortfall" in result.stdout  # the Lite2 semantic test
+    assert 0 < means["1.0"]["label_confidence"] < 1 and "near-ties" in result.stdout
     assert "| Lite2 top-1 as the original's: result / grey input |" in result.stdout  # per source of photos too
     assert load_checkpoint(binned).config.temperature == 0.2
     verdicts = means["0.2"]["agrees_by_photo"]  # each photo's semantic verdict, for a later --against
