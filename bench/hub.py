@@ -103,7 +103,7 @@ def main():
                                                           seed=0, api_name="/singan_edit"),
                     "singan_paint": lambda: client.predict(model="balloons", image=f(), start_scale=1, seed=0,
                                                            api_name="/singan_paint"),
-                    "singan_super_resolve": lambda: client.predict(model="balloons", image=f(), factor="4", seed=0,
+                    "singan_super_resolve": lambda: client.predict(model="balloons", image=f(), factor=4, seed=0,
                                                                    api_name="/singan_super_resolve"),
                 }
                 for endpoint, call in endpoints.items():

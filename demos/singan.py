@@ -333,7 +333,7 @@ def _ui_paper_example(mode: str):
 
 
 @on_gpu
-def _ui_super_resolve(model, image=None, factor="2", seed=0):
+def _ui_super_resolve(model, image=None, factor=2, seed=0):
     return for_the_page(singan_super_resolve, model, image, factor, seed)
 
 
@@ -460,7 +460,7 @@ def build_tab():
                 with gr.Column():
                     sr_image = gr.File(label="Image (optional: the training image otherwise)", type="filepath",
                                        file_types=["image"])
-                    factor = gr.Radio(["2", "4"], value="2", label="Factor")
+                    factor = gr.Radio([2, 4], value=2, label="Factor")
                     sr_seed = gr.Number(value=0, precision=0, label="Seed")
                     sr_button = gr.Button("Enlarge", variant="primary")
                 sr_result = gr.Image(label="Enlarged", type="pil", format="png", interactive=False)

@@ -110,7 +110,7 @@ def test_singan_endpoints_on_a_shipped_model(client, tmp_path):
         assert Image.open(result).size == (160, 100)
     result = client.predict(model="balloons", image=handle_file(str(photo)), start_scale=1, api_name="/singan_paint")
     assert Image.open(result).size == (160, 100)
-    result = client.predict(model="balloons", factor="2", api_name="/singan_super_resolve")
+    result = client.predict(model="balloons", factor=2, api_name="/singan_super_resolve")
     model_w = Image.open(gallery[0]["image"]).size[0] / 1.5
     assert abs(Image.open(result).size[0] - 2 * model_w) <= 2
     gif = client.predict(model="balloons", start_scale=1, motion=0.5, seed=0, api_name="/singan_animate")
@@ -129,7 +129,7 @@ def test_singan_train_endpoint_adds_a_usable_model(client, tmp_path):
 IMAGE_ENDPOINTS = {"/sketch_to_photo": lambda f: dict(sketch=f), "/colorize": lambda f: dict(photo=f, render_size=256),
                    "/stylize": lambda f: dict(photo=f, style="starry_night"),
                    "/singan_paint": lambda f: dict(model="balloons", image=f, start_scale=1),
-                   "/singan_super_resolve": lambda f: dict(model="balloons", image=f, factor="2")}
+                   "/singan_super_resolve": lambda f: dict(model="balloons", image=f, factor=2)}
 
 
 @pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS)
