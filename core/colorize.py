@@ -188,8 +188,9 @@ def semantic_line(metrics: dict) -> str:
     closed = (m["agrees"] - m["agrees_grey"]) / max(1e-9, 1 - m["agrees_grey"])
     groups = {f"{SURE_LABEL:.0%} or more": [r for r in metrics["rows"] if r["label_confidence"] >= SURE_LABEL],
               "under that (near-ties)": [r for r in metrics["rows"] if r["label_confidence"] < SURE_LABEL]}
-    split = "; ".join(f"{kind}, {len(group)} photos: grey input {100 * _mean(group)['agrees_grey']:.1f}%, "
-                      f"colourised {100 * _mean(group)['agrees']:.1f}%" for kind, group in groups.items() if group)
+    means = {kind: (len(group), _mean(group)) for kind, group in groups.items() if group}
+    split = "; ".join(f"{kind}, {count} photos: grey input {100 * g['agrees_grey']:.1f}%, "
+                      f"colourised {100 * g['agrees']:.1f}%" for kind, (count, g) in means.items())
     return (f"\nImageNet top-1 in EfficientNet-{metrics['judge'].title()} (never trained against) equal to the "
             f"colour original's: grey input {100 * m['agrees_grey']:.1f}%, colourised {100 * m['agrees']:.1f}%, "
             f"which closes {100 * closed:.0f}% of the grey input's shortfall.\n"
