@@ -6,7 +6,8 @@ Generation: images/s for one batch of 64 from the shipped generator (eval mode, 
 Training: images/s of the step the checkpoint was trained with, as train/dcgan.py runs it, against
 fresh discriminators as its checkpoint records them (core.steps.projected_gan_step for a projected
 one, with a pixel one beside it if recorded; core.steps.dcgan_step otherwise), with the GAN loss and
-DiffAugment policy it records: D, then G against a frozen D, then the EMA update.
+DiffAugment policy it records (and its Fréchet loss, if recorded, fitted to random images):
+D, then G against a frozen D, then the EMA update.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import torch
 from core import registry
 from core.checkpoint import load_checkpoint
 from core.diffaugment import diff_augment
-from core.losses import GANLoss
+from core.losses import FrechetFeatureLoss, GANLoss
 from core.models.projected import FeatureProjector
 from core.profiling import bench_parser, device_name, peak_memory_mb, timed
 from core.steps import Bare, dcgan_step, projected_gan_step
@@ -66,13 +67,18 @@ def main():
     augment = lambda images: diff_augment(images, objective["diffaugment"])
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None
+    frechet, frechet_record = None, objective.get("frechet")
+    if frechet_record:
+        frechet = FrechetFeatureLoss(frechet_record["network"], frechet_record["size"]).to(device)
+        frechet.fit_reference([real])
 
     def step():
         z_batch = torch.randn(args.batch_size, c.z_dim, device=device)
         if projector is None:
             dcgan_step(run, real, y, z_batch, gan, augment)
         else:
-            projected_gan_step(run, real, z_batch, projector, gan, augment)
+            projected_gan_step(run, real, z_batch, projector, gan, augment, frechet,
+                               frechet_record["weight"] if frechet_record else 0.0)
         update_ema(G_ema, G, 0.999)
 
     train = statistics.median(timed(step, args.repeats, device=device))

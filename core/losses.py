@@ -129,3 +129,68 @@ class RecognitionLoss(nn.Module):
                 wanted = self.teacher(colour.float()).log_softmax(1)
             got = self.teacher.classify(pooled_grey.float()).log_softmax(1)
             return F.kl_div(got, wanted, log_target=True, reduction="batchmean")
+
+
+def frechet_distance_to(features: torch.Tensor, mean: torch.Tensor, cov: torch.Tensor) -> torch.Tensor:
+    """FID's formula between the rows of `features` and a reference (mean, covariance), differentiable
+    in the features. Tr((C_ref C)^½) is the sum of the square roots of the eigenvalues of the n×n matrix
+    Y C_ref Yᵀ / (n - 1), Y the centred rows (Mathiasen and Hvilshøj 2020): small for a batch, where
+    the d×d square root would not be. In float64; the zero eigenvalue that centring leaves gets no
+    gradient (its square root would give an infinite one)."""
+    features = features.double()
+    n = len(features)
+    mu = features.mean(0)
+    centred = features - mu
+    eigenvalues = torch.linalg.eigvalsh(centred @ cov @ centred.T / (n - 1))
+    trace_root = eigenvalues.clamp(min=1e-10).sqrt().sum()
+    return ((mu - mean) ** 2).sum() + centred.pow(2).sum() / (n - 1) + cov.trace() - 2 * trace_root
+
+
+class FrechetFeatureLoss(nn.Module):
+    """The Fréchet distance from generated images to the training photos in a frozen ImageNet
+    network's pooled features, as a loss for G (Mathiasen and Hvilshøj 2020, "Backpropagating through
+    FID"): it asks for the photos' spread of features, not only for each image to look real, which
+    is what a generator that draws too few kinds of dog lacks. The photos' mean and covariance are
+    computed once (`fit_reference`); the generated side is this batch, with
+    gradients, and the last `history` batches without, so that its covariance rests on more samples
+    than one batch holds. Never in lite2, the evaluations' judge."""
+
+    def __init__(self, network: str = "lite1", size: int = 224, history: int = 7):
+        super().__init__()
+        from core.features import pretrained_features
+        if network == "lite2":
+            raise ValueError("Fréchet loss in lite2: Lite2 is the evaluations' judge, never trained against; "
+                             "use lite0 or lite1")
+        self.features = pretrained_features(network)
+        self.size, self.history = size, history
+        dim = self.features.net.num_features
+        self.register_buffer("mean", torch.zeros(dim, dtype=torch.float64))
+        self.register_buffer("cov", torch.zeros(dim, dim, dtype=torch.float64))
+        self.recent: list[torch.Tensor] = []
+
+    def reference(self) -> dict[str, torch.Tensor]:
+        """The photos' statistics, to keep beside a run (the shared frozen network is not this loss's to save)."""
+        return {"mean": self.mean, "cov": self.cov}
+
+    def load_reference(self, reference: dict[str, torch.Tensor]) -> None:
+        self.mean.copy_(reference["mean"])
+        self.cov.copy_(reference["cov"])
+
+    def embed(self, images: torch.Tensor) -> torch.Tensor:
+        """Pooled features of images in [-1, 1] (any size), seen as the ImageNet classifier sees them."""
+        from core.features import judge_view
+        with torch.autocast(images.device.type, enabled=False):  # fp32: see PerceptualLoss
+            return self.features.pooled(judge_view(images.float(), self.size))
+
+    @torch.no_grad()
+    def fit_reference(self, batches) -> None:
+        """The real side: mean and covariance of the pooled features of an iterable of image batches."""
+        features = torch.cat([self.embed(images).double() for images in batches])
+        self.mean.copy_(features.mean(0))
+        self.cov.copy_(torch.cov(features.T))
+
+    def forward(self, fake: torch.Tensor) -> torch.Tensor:
+        features = self.embed(fake)
+        loss = frechet_distance_to(torch.cat([features, *self.recent]), self.mean, self.cov)
+        self.recent = [features.detach(), *self.recent][:self.history]
+        return loss

@@ -201,12 +201,15 @@ def dcgan_step(run, real: torch.Tensor, labels: torch.Tensor | None, z: torch.Te
 
 
 def projected_gan_step(run, real: torch.Tensor, z: torch.Tensor, projector: nn.Module, gan_loss: GANLoss,
-                       augment: Callable[[torch.Tensor], torch.Tensor]) -> dict:
+                       augment: Callable[[torch.Tensor], torch.Tensor],
+                       frechet: Callable[[torch.Tensor], torch.Tensor] | None = None,
+                       lambda_frechet: float = 0.0) -> dict:
     """Projected GAN: D's heads learn real from G(z) in the frozen projector's features (both
     DiffAugmented), then G learns to fool them through the projector. The D update needs no
     gradient through the frozen network at all, so its features are computed without a graph.
     With a "D_pixel" among the models (Vision-aided GAN's ensemble), a discriminator on the pixels
-    learns and judges beside it, on the same augmented images."""
+    learns and judges beside it, on the same augmented images. `frechet` (core.losses.FrechetFeatureLoss)
+    adds λ times the generated images' Fréchet distance to the photos in another frozen network."""
     G, D_pixel, opt_g = run.models["G"], run.models.get("D_pixel"), run.optimizers["G"]
     with run.autocast():
         fake = G(z)
@@ -224,6 +227,10 @@ def projected_gan_step(run, real: torch.Tensor, z: torch.Tensor, projector: nn.M
         if D_pixel is not None:
             with frozen(run.unwrap("D_pixel")) as pixel_fixed:
                 loss_g = loss_g + gan_loss.generator(pixel_fixed(fake_seen))
+    if frechet is not None:
+        loss_frechet = frechet(fake)
+        loss_g = loss_g + lambda_frechet * loss_frechet.float()
+        losses["loss_frechet"] = loss_frechet.detach()
     run.backward(loss_g)
     opt_g.step()
     return losses | {"loss_g": loss_g.detach()}

@@ -239,10 +239,14 @@ def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generat
         draw_object("disc", n, size=32).save(data / f"{n}.png")
     flags = ["--data", data, "--out", tmp_path / "run", "--ngf", 8, "--batch-size", 4, "--num-workers", 0,
              "--image-size", 32, "--z-dim", 16, "--discriminator", "projected", "--projected-size", 64,
-             "--upsample", "resize", "--ema-rampup", 0.05, "--save-every", 1, "--pixel-discriminator", "--ndf", 8]
+             "--upsample", "resize", "--ema-rampup", 0.05, "--save-every", 1, "--pixel-discriminator", "--ndf", 8,
+             "--frechet", "lite1", "--frechet-size", 64]
     launch("dcgan.py", *flags, "--max-steps", 2)
+    reference = tmp_path / "run" / "frechet_reference" / "lite1_64.safetensors"
+    fitted_at = reference.stat().st_mtime_ns
     launch("dcgan.py", *flags, "--max-steps", 3, "--resume")
     assert json.loads((tmp_path / "run" / "state" / "state.json").read_text())["step"] == 3
+    assert reference.stat().st_mtime_ns == fitted_at  # the photos' statistics are computed once per run
     with safe_open(tmp_path / "run" / "state" / "state.safetensors", "pt") as state:
         models = {key.split(".")[1] for key in state.keys() if key.startswith("model.")}
         d_keys = [key for key in state.keys() if key.startswith("model.D.")]
@@ -256,7 +260,8 @@ def test_projected_discriminator_trains_resumes_and_is_recorded_with_the_generat
     from bench.dcgan import trained_against  # the benchmark times the step against what was recorded
     discriminators, projector, objective = trained_against(generator)
     assert discriminators["D_pixel"].config.ndf == 8 and projector.config.input_size == 64
-    assert objective == {"gan_loss": "hinge", "diffaugment": "colour,translation,cutout"}
+    assert objective == {"gan_loss": "hinge", "diffaugment": "colour,translation,cutout",
+                         "frechet": {"network": "lite1", "size": 64, "weight": 0.05}}
     card = (tmp_path / "run" / "generator" / "README.md").read_text()
     assert "projected D: frozen EfficientNet-Lite0" in card and "beside it a DCGAN D on the pixels" in card
 

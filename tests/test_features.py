@@ -8,7 +8,7 @@ from PIL import Image
 
 from core import registry
 from core.features import PretrainedFeatures, judge_view, load_by_position, pretrained_features
-from core.losses import GANLoss, PerceptualLoss, RecognitionLoss
+from core.losses import FrechetFeatureLoss, GANLoss, PerceptualLoss, RecognitionLoss, frechet_distance_to
 from core.models.projected import FeatureProjector
 from core.steps import Bare, conditional_gan_step, projected_gan_step
 from tests.conftest import REPO, draw_object
@@ -181,6 +181,45 @@ def test_the_recognition_loss_is_the_kl_from_the_colour_photos_classes_to_those_
     assert pooled.grad.abs().sum() > 0 and all(p.grad is None for p in features.parameters())
     with pytest.raises(ValueError, match="judge"):
         RecognitionLoss("lite2")
+
+
+def test_the_differentiable_frechet_distance_is_fids_formula_even_with_fewer_rows_than_dimensions():
+    from core.metrics import frechet_distance
+    torch.manual_seed(0)
+    reference = torch.randn(400, 24, dtype=torch.float64) @ torch.randn(24, 24, dtype=torch.float64) * 0.5
+    mean, cov = reference.mean(0), torch.cov(reference.T)
+    for rows in (200, 16):  # 16 rows in 24 dimensions: the batch case
+        features = (torch.randn(rows, 24, dtype=torch.float64) + 1).requires_grad_(True)
+        ours = frechet_distance_to(features, mean, cov)
+        assert ours.item() == pytest.approx(frechet_distance(features.detach().numpy(), reference.numpy()), rel=1e-4)
+        ours.backward()
+        assert torch.isfinite(features.grad).all() and features.grad.abs().sum() > 0
+    close = reference[:200] + 0.01 * torch.randn(200, 24, dtype=torch.float64)
+    assert frechet_distance_to(close, mean, cov) < 0.1 * frechet_distance_to(reference[:200] + 1, mean, cov)
+
+
+def test_the_frechet_loss_pulls_the_generator_towards_the_photos_features_and_never_trains_the_network():
+    with pytest.raises(ValueError, match="judge"):
+        FrechetFeatureLoss("lite2")
+    coffee = torch.nn.functional.interpolate(photo("coffee.jpg"), size=(64, 64), mode="area")
+    fruits = torch.nn.functional.interpolate(photo("fruits.jpg"), size=(64, 64), mode="area")
+    views = lambda image: torch.cat([image, image.flip(-1), image.roll(3, -1), image.roll(-3, -2)])
+    loss = FrechetFeatureLoss("lite1", size=96, history=2)
+    loss.fit_reference([views(coffee), views(coffee.roll(6, -1))])
+    assert loss.reference()["cov"].shape == (1280, 1280)
+    restored = FrechetFeatureLoss("lite1", size=96)
+    restored.load_reference(loss.reference())
+    assert torch.equal(restored.mean, loss.mean) and torch.equal(restored.cov, loss.cov)
+    with torch.no_grad():
+        assert restored(views(coffee)) < restored(views(fruits))  # nearer the espresso photos it was fitted to
+    frozen_before = {k: v.clone() for k, v in loss.features.state_dict().items()}
+    fake = views(fruits).requires_grad_(True)
+    assert loss(fake).requires_grad and len(loss.recent) == 1
+    loss(fake).backward()
+    assert fake.grad.abs().sum() > 0 and all(p.grad is None for p in loss.features.parameters())
+    assert all(torch.equal(frozen_before[k], v) for k, v in loss.features.state_dict().items())
+    loss(fake.detach()); loss(fake.detach())
+    assert len(loss.recent) == 2  # the last `history` batches, no more
 
 
 def test_conditional_step_with_a_projected_discriminator_trains_its_heads_and_the_generator_through_it():
