@@ -16,6 +16,8 @@ batch-norm statistics recomputed for the averaged weights ("standing statistics"
 `--frechet lite1 --frechet-weight 0.05` adds, for G, the Fréchet distance of its samples to the training
 photos in another frozen network's pooled features (core.losses.FrechetFeatureLoss): a push towards the
 photos' variety. The photos' statistics are computed once per run (kept in <out>/frechet_reference).
+Judge its runs outside the EfficientNet family: on the dogs, Lite1's Fréchet loss moved Lite2's figures
+far more than it moved the pictures (weights/dogs/README.md, "A Fréchet loss in Lite1").
 
 `--generator fastgan --ngf 32` swaps in FastGAN's lite generator (core/models/fastgan.py, 5.9M
 parameters at 64 px), the one Projected GAN pairs with.
