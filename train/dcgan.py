@@ -17,7 +17,8 @@ batch-norm statistics recomputed for the averaged weights ("standing statistics"
 photos in another frozen network's pooled features (core.losses.FrechetFeatureLoss): a push towards the
 photos' variety. The photos' statistics are computed once per run (kept in <out>/frechet_reference).
 Judge its runs outside the EfficientNet family: on the dogs, Lite1's Fréchet loss moved Lite2's figures
-far more than it moved the pictures (weights/dogs/README.md, "A Fréchet loss in Lite1").
+far more than it moved the pictures (weights/dogs/README.md, "Tried since, not shipped: a Fréchet loss
+in Lite1").
 
 `--generator fastgan --ngf 32` swaps in FastGAN's lite generator (core/models/fastgan.py, 5.9M
 parameters at 64 px), the one Projected GAN pairs with.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -224,7 +226,9 @@ def frechet_loss(args: DCGANArgs, dataset, device) -> FrechetFeatureLoss:
     else:
         loss.fit_reference(batch["image"].to(device) for batch in DataLoader(dataset, batch_size=64))
         cached.parent.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous().cpu() for k, v in loss.reference().items()}, cached)
+        written = cached.with_suffix(f".{os.getpid()}.tmp")  # whole or absent, for the other processes
+        save_file({k: v.contiguous().cpu() for k, v in loss.reference().items()}, written)
+        written.replace(cached)
     return loss
 
 
