@@ -451,7 +451,7 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
         "timm_classifier", dict(arch="resnet10t", class_names=["a", "b"], in_channels=3, image_size=64)))
     result = subprocess.run([sys.executable, "scripts/eval/dogs.py", "--generator", str(tmp_path / "g"),
                              "--data", str(tmp_path / "dogs"), "--features", str(tmp_path / "features"),
-                             "--count", "40", "--out", str(tmp_path / "eval")],
+                             "--count", "40", "--sheet-seed", "3", "--out", str(tmp_path / "eval")],
                             capture_output=True, text=True, timeout=300, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
@@ -460,7 +460,7 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
     assert report["held_out_photos_dog_share"] < 0.5  # drawn discs and squares are not dogs to the ImageNet judge
     assert set(report["second_network"]) == {"network", "training_photos_vs_held_out", "generator_untruncated"}
     key = report["photos_and_samples_key"]
-    assert sorted(key) == ["photo"] * 32 + ["sample"] * 32
+    assert sorted(key) == ["photo"] * 32 + ["sample"] * 32 and report["photos_and_samples_seed"] == 3
     sheet = np.asarray(Image.open(tmp_path / "eval" / "photos_and_samples.png").convert("RGB")).astype(int)
     photos = ((load_folder(tmp_path / "dogs" / "test") + 1) * 127.5).permute(0, 2, 3, 1).numpy()
     for cell, kind in enumerate(key):  # cells of 128 px (×2) with 2 px between them
@@ -468,3 +468,14 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
         picture = sheet[top:top + 128:2, left:left + 128:2]
         nearest_photo = np.abs(photos - picture).max(axis=(1, 2, 3)).min()
         assert (nearest_photo <= 1) == (kind == "photo"), (cell, kind, nearest_photo)
+
+
+def test_each_sheet_seed_lays_out_the_photos_and_samples_afresh():
+    from scripts.eval.dogs import sheet_layout
+    order, photos, sample_seed = sheet_layout(0, 1000)
+    assert sorted(order.tolist()) == list(range(64)) and len(set(photos.tolist())) == 32
+    again = sheet_layout(0, 1000)
+    assert torch.equal(again[0], order) and torch.equal(again[1], photos) and again[2] == sample_seed
+    other = sheet_layout(1, 1000)
+    assert not torch.equal(other[0], order) and set(other[1].tolist()) != set(photos.tolist())
+    assert other[2] != sample_seed

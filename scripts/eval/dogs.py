@@ -16,7 +16,8 @@ generator at several truncations (--mode) and a baseline generator (e.g. the pre
   (a random subset, --memorisation-photos), against the same distance for the held-out photos,
   with a picture of the closest pairs,
 - a sheet of 32 samples shuffled among 32 held-out photos, for a person to count the dogs in before
-  reading which cells are samples (report.json): a judgement with a control beside it.
+  reading which cells are samples (report.json): a judgement with a control beside it; --sheet-seed
+  lays it out afresh for a counter who has seen a key before.
 --features adds the figures of a second, project-trained network (a resnet10t on Sketchy photos, the
 judge of earlier cards), trained from --sketchy-photos if the folder does not exist yet.
 
@@ -148,6 +149,14 @@ def judge_once(path: Path, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray
     return features_, dog
 
 
+def sheet_layout(seed: int, photos: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """The photos-and-samples sheet for a seed: the order of its 64 cells (0-31 samples, 32-63 photos),
+    which held-out photos it shows and the samples' latent seed (seed 0: the layout of the cards)."""
+    shuffle = torch.Generator().manual_seed(seed)
+    order = torch.randperm(64, generator=shuffle)
+    return order, torch.randperm(photos, generator=shuffle)[:32], 2 + seed
+
+
 def pairwise_mean(a: np.ndarray) -> float:
     return float(distances(a, a).sum() / (len(a) * (len(a) - 1)))
 
@@ -173,6 +182,9 @@ def main():
     parser.add_argument("--truncations", help="comma-separated (default: the mode's usual ones)")
     parser.add_argument("--memorisation-photos", type=int, default=2000, help="training photos judged for it")
     parser.add_argument("--sheet-truncation", type=float, help="for the 64-sample sheet (default: off)")
+    parser.add_argument("--sheet-seed", type=int, default=0,
+                        help="the photos-and-samples sheet's layout: a new seed for each count by a person who has "
+                             "seen a key before (a known layout tells where the samples are)")
     parser.add_argument("--out", default="runs/dogs_eval", help="also keeps the judged real photos for the next run")
     args = parser.parse_args()
     out = Path(args.out)
@@ -245,12 +257,11 @@ def main():
                pad_value=1)
     # A check for a person, with a control: 32 samples shuffled among 32 held-out photos (report.json's
     # "photos_and_samples_key" says which cell is which, row by row): count the dogs, then look at the key.
-    shuffle = torch.Generator().manual_seed(0)
-    order = torch.randperm(64, generator=shuffle)
-    photos = test[torch.randperm(len(test), generator=shuffle)[:32]]
-    mixed = torch.cat([samples(generator, 32, sheet_truncation, seed=2, mode=mode), photos])[order]
+    order, photo_indices, sample_seed = sheet_layout(args.sheet_seed, len(test))
+    mixed = torch.cat([samples(generator, 32, sheet_truncation, seed=sample_seed, mode=mode), test[photo_indices]])[order]
     save_image((F.interpolate(mixed, scale_factor=2) + 1) / 2, out / "photos_and_samples.png", nrow=8, padding=2,
                pad_value=1)
+    report["photos_and_samples_seed"] = args.sheet_seed
     report["photos_and_samples_key"] = ["sample" if i < 32 else "photo" for i in order.tolist()]
     rows = [samples(generator, 12, t, seed=0, mode=mode) for t in SHEET_ROWS[mode]]
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
