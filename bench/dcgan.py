@@ -67,7 +67,7 @@ def main():
     augment = lambda images: diff_augment(images, objective["diffaugment"])
     real = torch.rand(args.batch_size, 3, c.image_size, c.image_size, device=device) * 2 - 1
     y = labels[: args.batch_size] if labels is not None else None
-    frechet, frechet_record = None, objective.get("frechet")
+    frechet, frechet_record = None, objective.get("frechet", {})
     if frechet_record:
         frechet = FrechetFeatureLoss(frechet_record["network"], frechet_record["size"]).to(device)
         frechet.fit_reference([real])
@@ -77,8 +77,7 @@ def main():
         if projector is None:
             dcgan_step(run, real, y, z_batch, gan, augment)
         else:
-            projected_gan_step(run, real, z_batch, projector, gan, augment, frechet,
-                               frechet_record["weight"] if frechet_record else 0.0)
+            projected_gan_step(run, real, z_batch, projector, gan, augment, frechet, frechet_record.get("weight", 0.0))
         update_ema(G_ema, G, 0.999)
 
     train = statistics.median(timed(step, args.repeats, device=device))
