@@ -54,11 +54,6 @@ def read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     return {key.removeprefix("module."): value for key, value in state.items()}  # DataParallel's prefix
 
 
-def _norm(state: dict, key: str) -> str:
-    """'batch' when the layer after `key` keeps running statistics, else 'instance' (no parameters)."""
-    return "batch" if key.replace(".weight", ".running_mean") in state else "instance"
-
-
 def _resnet(state: dict) -> tuple[str, dict, dict[str, str]]:
     blocks = sorted({int(m.group(1)) for key in state if (m := re.match(r"model\.(\d+)\.conv_block\.", key))})
     norm = "batch" if "model.2.running_mean" in state else "instance"
