@@ -461,6 +461,7 @@ def test_eval_dogs_hides_samples_among_photos_and_its_key_says_which_is_which(tm
     assert set(report["second_network"]) == {"network", "training_photos_vs_held_out", "generator_untruncated"}
     key = report["photos_and_samples_key"]
     assert sorted(key) == ["photo"] * 32 + ["sample"] * 32 and report["photos_and_samples_seed"] == 3
+    assert "photos_and_samples_seed" in result.stdout and "photos_and_samples_key" not in result.stdout  # counted blind
     sheet = np.asarray(Image.open(tmp_path / "eval" / "photos_and_samples.png").convert("RGB")).astype(int)
     photos = ((load_folder(tmp_path / "dogs" / "test") + 1) * 127.5).permute(0, 2, 3, 1).numpy()
     for cell, kind in enumerate(key):  # cells of 128 px (×2) with 2 px between them

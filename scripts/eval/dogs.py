@@ -267,7 +267,8 @@ def main():
     save_image((F.interpolate(torch.cat(rows), scale_factor=2) + 1) / 2, out / "truncation.png", nrow=12,
                padding=2, pad_value=1)
     (out / "report.json").write_text(json.dumps(report, indent=1))
-    print(json.dumps(report, indent=1))
+    # The sheet's key stays in report.json: printed here, it would scroll past whoever is about to count.
+    print(json.dumps({k: v for k, v in report.items() if k != "photos_and_samples_key"}, indent=1))
 
 
 def second_network(args, train_subset, test, fakes, old) -> dict:
